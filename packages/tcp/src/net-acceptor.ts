@@ -1,0 +1,65 @@
+import { createServer, type Server } from 'node:net';
+import { formatEndpoint, fromSystemError, type Acceptor, type AcceptorHandler, type Address, type ResolvedListenerConfig } from '@sock/core';
+import { NetWire, plainAddress } from './net-wire.js';
+
+/**
+ * A `node:net` Server as an {@link Acceptor}: binds, and hands each accepted socket over as a
+ * {@link NetWire}. Sockets are half-open capable so that `shutdownWrite` and end-of-stream
+ * dispatch are the Connection's decision, not Node's.
+ *
+ * @example
+ * ```ts
+ * const acceptor = new NetAcceptor(0, resolveListenerConfig({ interface: '127.0.0.1' }));
+ * ```
+ */
+export class NetAcceptor implements Acceptor {
+  readonly #port: number;
+  readonly #config: ResolvedListenerConfig;
+  #server: Server | undefined;
+
+  constructor(port: number, config: ResolvedListenerConfig) {
+    this.#port = port;
+    this.#config = config;
+  }
+
+  listen(handler: AcceptorHandler): Promise<Address> {
+    const config = this.#config;
+    const endpoint = formatEndpoint(config.interface ?? '*', this.#port);
+    const server = createServer({
+      allowHalfOpen: true,
+      noDelay: config.noDelay,
+      keepAlive: config.keepAlive,
+    });
+    this.#server = server;
+    server.on('connection', (socket) => {
+      handler.connection(new NetWire(socket));
+    });
+    return new Promise<Address>((resolve, reject) => {
+      const failed = (error: Error): void => {
+        this.#server = undefined;
+        reject(fromSystemError(error, 'listen', endpoint));
+      };
+      server.once('error', failed);
+      server.listen({ port: this.#port, host: config.interface, backlog: config.backlog }, () => {
+        server.off('error', failed);
+        server.on('error', (error) => handler.error(fromSystemError(error, 'listen', endpoint)));
+        const bound = server.address();
+        if (bound === null || typeof bound === 'string') {
+          resolve({ host: config.interface ?? '::', port: this.#port });
+        } else {
+          resolve({ host: plainAddress(bound.address), port: bound.port });
+        }
+      });
+    });
+  }
+
+  stop(): Promise<void> {
+    const server = this.#server;
+    this.#server = undefined;
+    if (server === undefined || !server.listening) return Promise.resolve();
+    // server.close()'s callback waits for every connection; the listening socket itself is
+    // released at once, which is all that stopping to accept means.
+    server.close();
+    return new Promise((resolve) => setImmediate(resolve));
+  }
+}
