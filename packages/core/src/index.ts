@@ -56,3 +56,6 @@ export type { Wire, WireHandler, Acceptor, AcceptorHandler } from './wire.js';
 export { Connection, type ConnectionOptions } from './connection.js';
 export { ListenerBase, DEFAULT_GRACEFUL_STOP_TIMEOUT_IN_MILLIS, type ListenerBaseOptions } from './listener-base.js';
 export { nextId } from './id.js';
+export type { DatagramWire, DatagramHandler } from './datagram-wire.js';
+export { UdpClientBase, MAX_DATAGRAM_BYTES, checkDatagram } from './udp-client-base.js';
+export { UdpListenerBase } from './udp-listener-base.js';
