@@ -58,7 +58,11 @@ export class ListenerBase implements Listener {
   }
 
   get connections(): number {
-    return this.#connections.size;
+    // Connections stay tracked until their onClose settles (gracefulStop waits for that), but one
+    // whose socket has closed is no longer open.
+    let open = 0;
+    for (const connection of this.#connections) if (!connection.closed) open++;
+    return open;
   }
 
   attach(service: Service): void {
@@ -76,8 +80,8 @@ export class ListenerBase implements Listener {
   }
 
   start(): Promise<void> {
-    if (this.#started !== undefined) return this.#started;
     if (this.#state === 'stopped') return Promise.reject(new GenericError('CONNECTION_CLOSED', 'this listener was stopped; create a new one'));
+    if (this.#started !== undefined) return this.#started;
     if (this.#service === undefined) return Promise.reject(invalidArgument('attach a service before starting the listener'));
     this.#state = 'starting';
     this.#started = this.#acceptor
@@ -149,7 +153,7 @@ export class ListenerBase implements Listener {
 
   #accept(wire: Wire): void {
     const service = this.#service;
-    if (this.#state === 'stopped' || service === undefined || this.#connections.size >= this.#options.maxConnections) {
+    if (this.#state === 'stopped' || service === undefined || this.connections >= this.#options.maxConnections) {
       wire.start({ data() {}, end() {}, error() {}, close() {}, drain() {} });
       wire.destroy();
       return;

@@ -1,0 +1,408 @@
+import { createServer, connect as netConnect, type Socket } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Client, isSocketError, Listener, tcp, type Caller, type SocketError } from '../src/index.js';
+import { connect, counter, deferred, echoService, listen, track } from './helpers.js';
+
+/** A raw node:net socket to a port, destroyed after the test. */
+async function rawSocket(port: number, host = '127.0.0.1'): Promise<Socket> {
+  const socket = netConnect({ port, host });
+  track({ close: async () => void socket.destroy() });
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  return socket;
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('bad input gets INVALID_ARGUMENT at once', () => {
+  const codeOf = (fn: () => unknown): string | undefined => {
+    try {
+      fn();
+      return undefined;
+    } catch (error) {
+      return isSocketError(error) ? error.code : 'not a SocketError';
+    }
+  };
+
+  it.each([
+    ['a missing config', undefined],
+    ['a port of 0', { host: 'localhost', port: 0 }],
+    ['a port of 65536', { host: 'localhost', port: 65536 }],
+    ['a string port', { host: 'localhost', port: '80' }],
+    ['an empty host', { host: '', port: 80 }],
+    ['a negative timeout', { host: 'localhost', port: 80, readTimeoutInMillis: -1 }],
+    ['a service with onReadReady and onBytes', { host: 'localhost', port: 80, callbackService: { onReadReady() {}, onBytes() {} } }],
+  ])('Client constructor throws for %s; Client.connect and tcp.connect reject', async (_, config) => {
+    expect(codeOf(() => new Client(config as never))).toBe('INVALID_ARGUMENT');
+    await expect(Client.connect(config as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(tcp.connect(config as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
+  it('Listener refuses bad ports, configs and services', () => {
+    expect(codeOf(() => new Listener(-1))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => new Listener(70000))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => new Listener(1.5))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => new Listener('80' as never))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => new Listener(0, { interface: '' }))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => new Listener(0, { readTimeoutInMillis: 1.5 }))).toBe('INVALID_ARGUMENT');
+    const listener = new Listener(0);
+    expect(codeOf(() => listener.attach({ onReadReady() {}, onBytes() {} }))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => listener.attach(null as never))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => listener.detach(echoService))).toBe('INVALID_ARGUMENT');
+    listener.attach(echoService);
+    expect(codeOf(() => listener.attach({ onConnect() {} }))).toBe('INVALID_ARGUMENT');
+  });
+
+  it('start without a service rejects INVALID_ARGUMENT', async () => {
+    await expect(new Listener(0).start()).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
+  it('writes of the wrong type and bad read arguments reject INVALID_ARGUMENT', async () => {
+    const { port } = await listen(echoService);
+    const client = await connect(port);
+    await expect(client.write(42 as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(client.write(undefined as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(client.read(1.5)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(client.read(Number.NaN)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(client.read(64 * 1024 * 1024 + 1)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(client.read(1, { timeoutInMillis: -1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(listenerGraceful()).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
+  async function listenerGraceful(): Promise<void> {
+    const listener = await listen(echoService);
+    return listener.gracefulStop({ timeoutInMillis: -1 });
+  }
+
+  it('an unknown host rejects HOST_NOT_FOUND', async () => {
+    const error = await Client.connect({ host: 'no-such-host.invalid', port: 80 }).catch((e: unknown) => e);
+    expect(isSocketError(error, 'HOST_NOT_FOUND')).toBe(true);
+    expect((error as Error).message).toContain('no-such-host.invalid:80');
+  });
+});
+
+describe('service dispatch over real TCP', () => {
+  it('push mode: onBytes receives every chunk in order and read() is refused', async () => {
+    const refused = deferred<unknown>();
+    const chunks: Buffer[] = [];
+    const ended = deferred();
+    const { port } = await listen({
+      onConnect(caller) {
+        caller.read().catch((e: unknown) => refused.resolve(e));
+      },
+      onBytes(_, data) {
+        chunks.push(data);
+      },
+      onClose: () => ended.resolve(),
+    });
+    const client = await connect(port);
+    for (let i = 0; i < 100; i++) await client.write(`${i},`);
+    await client.shutdownWrite();
+    await ended.promise;
+    expect(Buffer.concat(chunks).toString()).toBe(Array.from({ length: 100 }, (_, i) => `${i},`).join(''));
+    expect(isSocketError(await refused.promise, 'INVALID_ARGUMENT')).toBe(true);
+  });
+
+  it('resources of one connection never overlap, even when they are slow', async () => {
+    let running = 0;
+    let overlapped = false;
+    const seen: string[] = [];
+    const closed = deferred();
+    const { port } = await listen({
+      async onConnect() {
+        running++;
+        await new Promise((r) => setImmediate(r));
+        seen.push('connect');
+        running--;
+      },
+      async onBytes(_, data) {
+        if (running++ > 0) overlapped = true;
+        await new Promise((r) => setImmediate(r));
+        seen.push(data.toString());
+        running--;
+      },
+      onClose() {
+        seen.push('close');
+        closed.resolve();
+      },
+    });
+    const client = await connect(port);
+    await client.write('a');
+    await client.write('b');
+    await client.close();
+    await closed.promise;
+    expect(overlapped).toBe(false);
+    expect(seen[0]).toBe('connect');
+    expect(seen.at(-1)).toBe('close');
+    expect(seen.slice(1, -1).join('')).toBe('ab');
+  });
+
+  it('onReadReady runs once more at end of stream, where read() resolves empty; then the server may still answer', async () => {
+    const reads: number[] = [];
+    const { port } = await listen({
+      async onReadReady(caller) {
+        const data = await caller.read();
+        reads.push(data.length);
+        if (data.length === 0) await caller.write('bye');
+      },
+    });
+    const client = await connect(port);
+    await client.write('hello');
+    await client.shutdownWrite();
+    expect((await client.read(3)).toString()).toBe('bye');
+    expect((await client.read()).length).toBe(0); // the server ended its side after the EOF run
+    expect(reads.at(-1)).toBe(0);
+    expect(reads.filter((n) => n === 0)).toHaveLength(1);
+  });
+
+  it('onReadReady that reads nothing does not spin; it runs again when new data comes', async () => {
+    const first = deferred();
+    const second = deferred();
+    let count = 0;
+    const { port } = await listen({
+      onReadReady() {
+        count++;
+        (count === 1 ? first : second).resolve();
+      },
+    });
+    const client = await connect(port);
+    await client.write('x');
+    await first.promise;
+    // Unread data is waiting, but the last run made no progress: no new run until new data.
+    await new Promise((r) => setTimeout(r, 30));
+    expect(count).toBe(1);
+    await client.write('y');
+    await second.promise;
+    expect(count).toBe(2);
+  });
+
+  it('onClose runs exactly once after a reset, after onError with CONNECTION_RESET', async () => {
+    const events: string[] = [];
+    const closed = deferred();
+    const { port } = await listen({
+      onConnect: () => void events.push('connect'),
+      onError: (_, error) => void events.push(`error:${error.code}`),
+      onClose: () => {
+        events.push('close');
+        closed.resolve();
+      },
+    });
+    const socket = await rawSocket(port);
+    socket.write('data that will never be read');
+    await new Promise((r) => setTimeout(r, 20)).then(() => socket.resetAndDestroy());
+    await closed.promise;
+    expect(events.filter((e) => e === 'close')).toHaveLength(1);
+    expect(events[0]).toBe('connect');
+    expect(events.at(-1)).toBe('close');
+    expect(events).toContain('error:CONNECTION_RESET');
+  });
+
+  it('a missing onError turns a HANDLER_FAILED into one process warning, not a crash', async () => {
+    const warned = deferred<unknown>();
+    const spy = vi.spyOn(process, 'emitWarning').mockImplementation((warning) => warned.resolve(warning));
+    const { port } = await listen({
+      onBytes() {
+        throw new Error('oops');
+      },
+    });
+    const client = await connect(port);
+    await client.write('1');
+    expect(String(await warned.promise)).toContain('onBytes failed');
+    await client.write('2');
+    await client.close();
+    expect(spy).toHaveBeenCalledTimes(1);
+  });
+
+  it('an onError that itself throws is reported as a warning', async () => {
+    const warned = deferred<unknown>();
+    vi.spyOn(process, 'emitWarning').mockImplementation((warning) => warned.resolve(warning));
+    const { port } = await listen({
+      onBytes() {
+        throw new Error('first');
+      },
+      onError() {
+        throw new Error('second');
+      },
+    });
+    const client = await connect(port);
+    await client.write('1');
+    expect(String(await warned.promise)).toContain('onError failed');
+  });
+
+  it('shutdownWrite half-closes: the peer sees the end and can still answer', async () => {
+    const { port } = await listen({
+      async onConnect(caller) {
+        const chunks: Buffer[] = [];
+        for (;;) {
+          const data = await caller.read();
+          if (data.length === 0) break;
+          chunks.push(data);
+        }
+        await caller.write(`got ${Buffer.concat(chunks).length} bytes`);
+      },
+    });
+    const client = await connect(port);
+    await client.write('12345');
+    await client.shutdownWrite();
+    expect((await client.read(11)).toString()).toBe('got 5 bytes');
+  });
+
+  it('writes after close reject CONNECTION_CLOSED and an unawaited one causes no unhandled rejection', async () => {
+    const unhandled = vi.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      const { port } = await listen(echoService);
+      const client = await connect(port);
+      await client.close();
+      await client.close(); // idempotent
+      void client.write('nobody awaits this');
+      await expect(client.write('x')).rejects.toMatchObject({ code: 'CONNECTION_CLOSED' });
+      await expect(client.read()).rejects.toMatchObject({ code: 'CONNECTION_CLOSED' });
+      await new Promise((r) => setTimeout(r, 10));
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
+  });
+
+  it('backpressure: a reader that does not read holds the writer back instead of buffering without bound', async () => {
+    const connected = deferred<Caller>();
+    const { port } = await listen({ onConnect: (caller) => connected.resolve(caller) }, { maxBufferedBytes: 256 * 1024 });
+    const client = await connect(port);
+    const server = await connected.promise;
+    const chunk = Buffer.alloc(64 * 1024, 7);
+    let written = 0;
+    let stalled = false;
+    // Write until a write stays pending across a full round of the event loop: the kernel buffers
+    // and our read limit are full. Bounded at 256 MiB.
+    while (written < 256 * 1024 * 1024) {
+      const write = client.write(chunk);
+      const state = await Promise.race([write.then(() => 'done'), new Promise((r) => setTimeout(() => r('pending'), 50))]);
+      if (state === 'pending') {
+        stalled = true;
+        break;
+      }
+      written += chunk.length;
+    }
+    expect(stalled).toBe(true);
+    expect(written).toBeLessThan(64 * 1024 * 1024);
+    // Reading drains everything: nothing was lost.
+    let received = 0;
+    const total = written + chunk.length;
+    while (received < total) received += (await server.read()).length;
+    expect(received).toBe(total);
+  });
+
+  it('Client.remoteAddress/Port and localPort describe the connection numerically', async () => {
+    const connected = deferred<Caller>();
+    const { port } = await listen({ onConnect: (caller) => connected.resolve(caller) });
+    const client = await connect(port, { host: 'localhost' });
+    const server = await connected.promise;
+    expect(client.remotePort).toBe(port);
+    expect(['127.0.0.1', '::1']).toContain(client.remoteAddress);
+    expect(server.remotePort).toBe(client.localPort);
+    expect(server.localPort).toBe(port);
+    expect(server.id).not.toBe(client.id);
+  });
+});
+
+describe('listener lifecycle', () => {
+  it('binds the interface it is given (IPv6 ::1) and reports the real port', async () => {
+    const listener = await listen(echoService, { interface: '::1' });
+    expect(listener.address).toEqual({ host: '::1', port: listener.port });
+    const client = await connect(listener.port, { host: '::1' });
+    await client.write('v6');
+    expect((await client.read(2)).toString()).toBe('v6');
+    expect(client.remoteAddress).toBe('::1');
+    // Bound to ::1 only: IPv4 loopback is refused.
+    await expect(Client.connect({ host: '127.0.0.1', port: listener.port })).rejects.toMatchObject({ code: 'CONNECTION_REFUSED' });
+  });
+
+  it('binds all interfaces by default, serving IPv4 and IPv6 peers with plain IPv4 addresses', async () => {
+    const connected = deferred<Caller>();
+    const listener = track(new Listener(0));
+    listener.attach({ onConnect: (caller) => connected.resolve(caller) });
+    await listener.start();
+    const port = listener.address!.port;
+    await connect(port, { host: '127.0.0.1' });
+    expect((await connected.promise).remoteAddress).toBe('127.0.0.1');
+    await connect(port, { host: '::1' });
+  });
+
+  it('gracefulStop stops accepting, lets open connections finish, and resolves when they close', async () => {
+    const listener = await listen(echoService);
+    const client = await connect(listener.port);
+    const stopped = listener.gracefulStop({ timeoutInMillis: 10_000 });
+    await expect(Client.connect({ host: '127.0.0.1', port: listener.port })).rejects.toMatchObject({ code: 'CONNECTION_REFUSED' });
+    await client.write('still served');
+    expect((await client.read(12)).toString()).toBe('still served');
+    await client.close();
+    await stopped;
+    expect(listener.connections).toBe(0);
+  });
+
+  it('gracefulStop closes what is left at the time-out', async () => {
+    const closed = deferred();
+    const listener = await listen({ onClose: () => closed.resolve() });
+    const client = await connect(listener.port);
+    await listener.gracefulStop({ timeoutInMillis: 50 });
+    await closed.promise;
+    expect((await client.read()).length).toBe(0);
+  });
+
+  it('immediateStop closes every connection now; onClose runs for each', async () => {
+    const closes = counter(3);
+    const connects = counter(3);
+    const listener = await listen({ onConnect: () => connects.tick(), onClose: () => closes.tick() });
+    const clients = await Promise.all([1, 2, 3].map(() => connect(listener.port)));
+    await connects.done;
+    await listener.immediateStop();
+    await closes.done;
+    expect(listener.connections).toBe(0);
+    for (const client of clients) expect((await client.read()).length).toBe(0);
+  });
+
+  it('maxConnections refuses connections beyond the limit', async () => {
+    const connects = counter(1);
+    const listener = await listen({ onConnect: () => connects.tick() }, { maxConnections: 1 });
+    await connect(listener.port);
+    await connects.done;
+    const extra = await connect(listener.port);
+    expect((await extra.read()).length).toBe(0); // closed by the listener at once
+    expect(listener.connections).toBe(1);
+  });
+
+  it('a stopped listener cannot start again; start twice is one start', async () => {
+    const listener = await listen(echoService);
+    expect(listener.start()).toBe(listener.start());
+    await listener.immediateStop();
+    await expect(listener.start()).rejects.toMatchObject({ code: 'CONNECTION_CLOSED' });
+  });
+
+  it('detach: open connections keep their service, new ones are refused', async () => {
+    const listener = await listen(echoService);
+    const client = await connect(listener.port);
+    listener.detach(echoService);
+    await client.write('kept');
+    expect((await client.read(4)).toString()).toBe('kept');
+    const late = await connect(listener.port);
+    expect((await late.read()).length).toBe(0);
+  });
+});
+
+describe('error routing', () => {
+  it('a client whose peer resets sees CONNECTION_RESET on a pending read, naming the peer', async () => {
+    const server = createServer((socket) => socket.once('data', () => socket.resetAndDestroy()));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    track({ close: () => new Promise((resolve) => server.close(resolve)) });
+    const port = (server.address() as { port: number }).port;
+    const client = await connect(port);
+    const read = client.read(10);
+    await client.write('trigger');
+    const error = (await read.catch((e: unknown) => e)) as SocketError;
+    expect(error.code).toBe('CONNECTION_RESET');
+    expect(error.message).toContain(`127.0.0.1:${port}`);
+    await expect(client.write('after')).rejects.toMatchObject({ code: 'CONNECTION_RESET' });
+  });
+});
