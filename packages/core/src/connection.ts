@@ -32,11 +32,14 @@ const READ_HIGH_WATER_MARK = 1024 * 1024;
 
 const noop = (): void => {};
 
-/** A rejected promise that never counts as unhandled: nobody has to await a write. */
-function rejected<T>(error: unknown): Promise<T> {
-  const promise = Promise.reject<T>(error);
+/** Marks a promise as handled: nobody has to await a write. Awaiting it still sees the rejection. */
+function handled<T>(promise: Promise<T>): Promise<T> {
   promise.catch(noop);
   return promise;
+}
+
+function rejected<T>(error: unknown): Promise<T> {
+  return handled(Promise.reject<T>(error));
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -203,28 +206,29 @@ export class Connection implements Caller {
     } catch (error) {
       return rejected(error);
     }
-    if (this.#connecting) return this.#opened.then(() => this.write(buffer));
+    if (this.#connecting) return handled(this.#opened.then(() => this.write(buffer)));
     if (this.#fault !== undefined) return rejected(this.#fault);
     if (this.#writeShut || this.#closing || this.#closed) return rejected(connectionClosed(this.#endpoint()));
     const length = buffer.length;
     if (length === 0) return Promise.resolve(0);
     if (this.#wire.write(buffer)) return Promise.resolve(length);
-    const drained = new Promise<number>((resolve, reject) => {
-      this.#drainWaiters.push({ resolve: () => resolve(length), reject });
-    });
-    drained.catch(noop);
-    return drained;
+    return handled(
+      new Promise<number>((resolve, reject) => {
+        this.#drainWaiters.push({ resolve: () => resolve(length), reject });
+      }),
+    );
   }
 
   shutdownWrite(): Promise<void> {
-    if (this.#connecting) return this.#opened.then(() => this.shutdownWrite());
+    if (this.#connecting) return handled(this.#opened.then(() => this.shutdownWrite()));
     if (this.#shutdown !== undefined) return this.#shutdown;
     if (this.#closing || this.#closed) return rejected(connectionClosed(this.#endpoint()));
     this.#writeShut = true;
-    this.#shutdown = new Promise<void>((resolve, reject) => {
-      this.#wire.shutdownWrite((error) => (error === undefined ? resolve() : reject(error)));
-    });
-    this.#shutdown.catch(noop);
+    this.#shutdown = handled(
+      new Promise<void>((resolve, reject) => {
+        this.#wire.shutdownWrite((error) => (error === undefined ? resolve() : reject(error)));
+      }),
+    );
     return this.#shutdown;
   }
 

@@ -65,6 +65,16 @@ describe('the seed module scenarios over real TCP', () => {
     await expect(read).rejects.toMatchObject({ code: 'CONNECTION_REFUSED' });
   });
 
+  it('writes nobody awaits on a client whose connect fails cause no unhandled rejection', async () => {
+    // vitest fails the run on any unhandled rejection, so this test fails if one escapes.
+    const port = await closedPort();
+    const client = new Client({ host: '127.0.0.1', port });
+    void client.write('fire and forget');
+    void client.shutdownWrite();
+    await expect(client.ready).rejects.toMatchObject({ code: 'CONNECTION_REFUSED' });
+    await new Promise((resolve) => setImmediate(resolve));
+  });
+
   it('partial reads read(5), read(4), read(6) over data sent in three bursts', async () => {
     const sent = deferred<Caller>();
     const { port } = await listen({ onConnect: (caller) => sent.resolve(caller) });
