@@ -1,0 +1,99 @@
+/**
+ * `pnpm bench [--quick]`: measures @sock against raw node:net / node:dgram (and the test kit, and
+ * promise-socket), interleaved over rounds, each side in its own child processes. Prints a table
+ * and writes the same as JSON to bench/results/latest.json. Run with --help for the flags.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { BENCH_DIR, killAllChildren } from './child.js';
+import { parseOptions, SCENARIOS, USAGE, type Options } from './options.js';
+import { evaluate, machine, renderTable, type Result } from './report.js';
+import { PROFILE_DIR, type Row, type RunContext, type Scenario } from './scenario.js';
+import { tcpBulk } from './scenarios/tcp-bulk.js';
+import { tcpEcho } from './scenarios/tcp-echo.js';
+import { tcpConnect } from './scenarios/tcp-connect.js';
+import { udpThroughput } from './scenarios/udp-throughput.js';
+import { memory } from './scenarios/memory.js';
+import { testkitEcho } from './scenarios/testkit-echo.js';
+import { clientRead } from './scenarios/client-read.js';
+
+const ALL: Scenario[] = [tcpBulk, tcpEcho, tcpConnect, udpThroughput, memory, testkitEcho, clientRead];
+
+function context(options: Options, startedAt: number): RunContext {
+  const pin = options.pin && availableParallelism() >= 2 && spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status === 0;
+  return {
+    options,
+    pinned: pin,
+    log: (message) => process.stderr.write(`[${((performance.now() - startedAt) / 1000).toFixed(1).padStart(6)} s] ${message}\n`),
+    spawnOptions: (scenario, sock, deadlineMs, extra) => ({
+      deadlineMs,
+      ...extra,
+      cpu: pin ? extra?.cpu : undefined,
+      ...(options.profile && sock ? { profileDir: join(PROFILE_DIR, scenario) } : {}),
+    }),
+  };
+}
+
+async function main(): Promise<void> {
+  let options: Options;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  const startedAt = performance.now();
+  const run = context(options, startedAt);
+  // The whole run stops by itself: quick within 5 minutes, full within 30, whatever happens.
+  const hardLimitMs = (options.quick ? 5 : 30) * 60_000;
+  const guard = setTimeout(() => {
+    run.log(`hard time limit of ${hardLimitMs / 60_000} min reached; killing children and exiting`);
+    killAllChildren();
+    process.exit(4);
+  }, hardLimitMs);
+  guard.unref();
+  process.once('SIGINT', () => {
+    killAllChildren();
+    process.exit(130);
+  });
+
+  const selected = ALL.filter((scenario) => options.only === undefined || options.only.includes(scenario.name));
+  run.log(`${options.quick ? 'quick' : 'full'} run: ${selected.map((s) => s.name).join(', ')}; ${options.rounds} round(s)${run.pinned ? '; servers pinned to CPU 0, clients to CPU 1' : ''}`);
+  const rows: Row[] = [];
+  for (const scenario of selected) {
+    const began = performance.now();
+    try {
+      rows.push(...(await scenario.run(run)));
+    } catch (error) {
+      run.log(`${scenario.name} FAILED: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+      rows.push({ scenario: scenario.name, metric: '', unit: '', subject: '', baseline: '', subjectSamples: [], baselineSamples: [], skipped: `failed: ${error instanceof Error ? error.message : String(error)}` });
+    }
+    run.log(`${scenario.name} took ${((performance.now() - began) / 1000).toFixed(1)} s`);
+  }
+  const results: Result[] = rows.map(evaluate);
+  const table = renderTable(results);
+  console.log(`\n@sock benchmark (${options.quick ? 'quick' : 'full'}, ${options.rounds} rounds, median (min–max); ratio = @sock side / baseline, medians)\n`);
+  console.log(table);
+  const misses = results.filter((result) => result.verdict === 'miss').length;
+  const skipped = results.filter((result) => result.verdict === 'skipped' || result.verdict === 'error').length;
+  console.log(`\n${results.filter((r) => r.verdict === 'pass').length} pass, ${misses} miss, ${skipped} skipped/error; took ${((performance.now() - startedAt) / 1000).toFixed(0)} s`);
+
+  const out = options.out ?? join(BENCH_DIR, 'results', 'latest.json');
+  mkdirSync(dirname(out), { recursive: true });
+  const { only, out: _out, ...sizes } = options;
+  const document = {
+    generatedAt: new Date().toISOString(),
+    durationSeconds: (performance.now() - startedAt) / 1000,
+    machine: machine(),
+    options: { ...sizes, only: only ?? [...SCENARIOS] },
+    results,
+  };
+  writeFileSync(out, `${JSON.stringify(document, null, 2)}\n`);
+  console.log(`wrote ${out}`);
+  clearTimeout(guard);
+}
+
+await main();

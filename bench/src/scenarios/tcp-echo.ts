@@ -1,0 +1,47 @@
+/**
+ * tcp-echo: `echoConnections` connections each doing `messageBytes` request/response round trips
+ * for `echoSeconds` (after an uncounted warm-up). @sock Listener (`onBytes` → `caller.write`) with
+ * @sock Clients (`write` then `read(n)`) against a raw net.Server echo with raw net clients
+ * (callback loop). Server and client are separate processes. Both sides use TCP_NODELAY.
+ */
+import { withChildren } from '../child.js';
+import type { Fields } from '../protocol.js';
+import { CLIENT, interleave, pick, SERVER, type Row, type RunContext, type Scenario } from '../scenario.js';
+
+const NAME = 'tcp-echo';
+
+/** Runs an echo client role against an echo server role, returning the client's figures. */
+export async function echoPair(context: RunContext, scenario: string, serverRole: string, clientRole: string, seconds: number, sock: { server: boolean; client: boolean }): Promise<Fields> {
+  const { options } = context;
+  const budgetMs = (seconds + options.warmupSeconds) * 1000 + 30_000;
+  return withChildren(async (spawn) => {
+    const server = spawn(serverRole, {}, context.spawnOptions(scenario, sock.server, budgetMs + 10_000, SERVER));
+    const { port } = await server.expect('ready', 20_000);
+    const client = spawn(
+      clientRole,
+      { port: port!, connections: options.echoConnections, seconds, warmup: options.warmupSeconds, size: options.messageBytes },
+      context.spawnOptions(scenario, sock.client, budgetMs + 10_000, CLIENT),
+    );
+    const result = await client.expect('result', budgetMs);
+    await server.stop();
+    return result;
+  });
+}
+
+export const tcpEcho: Scenario = {
+  name: NAME,
+  async run(context) {
+    const seconds = context.options.echoSeconds;
+    const results = await interleave(context, NAME, {
+      sock: () => echoPair(context, NAME, 'tcp-sock-echo', 'echo-sock', seconds, { server: true, client: true }),
+      raw: () => echoPair(context, NAME, 'tcp-raw-echo', 'echo-raw', seconds, { server: false, client: false }),
+    });
+    const base = { scenario: NAME, subject: '@sock', baseline: 'raw net' };
+    const rows: Row[] = [
+      { ...base, metric: 'round trips/s', unit: 'rt/s', subjectSamples: pick(results.sock, 'rtPerSec'), baselineSamples: pick(results.raw, 'rtPerSec'), target: { kind: 'ratio', op: '>=', value: 0.9 } },
+      { ...base, metric: 'p50 latency', unit: 'µs', subjectSamples: pick(results.sock, 'p50'), baselineSamples: pick(results.raw, 'p50') },
+      { ...base, metric: 'p99 latency', unit: 'µs', subjectSamples: pick(results.sock, 'p99'), baselineSamples: pick(results.raw, 'p99'), target: { kind: 'ratio', op: '<=', value: 1.2 } },
+    ];
+    return rows;
+  },
+};

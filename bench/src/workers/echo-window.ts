@@ -1,0 +1,46 @@
+/** The measured time window shared by every echo loop of a run. */
+import { num, type Fields } from '../protocol.js';
+import { LatencyRecorder } from '../stats.js';
+import { nowMicros } from './context.js';
+
+/** No loop runs more than this many iterations, whatever the clock says. */
+export const MAX_ITERATIONS = 100_000_000;
+
+/** Shared time window of the echo loops: a warm-up that is not counted, then the measured part. */
+export class EchoWindow {
+  readonly recorder = new LatencyRecorder();
+  roundTrips = 0;
+  errors = 0;
+  readonly #warmupEnd: number;
+  readonly #end: number;
+
+  constructor(params: Fields) {
+    const start = nowMicros();
+    this.#warmupEnd = start + num(params, 'warmup') * 1e6;
+    this.#end = this.#warmupEnd + num(params, 'seconds') * 1e6;
+  }
+
+  /** True while loops should keep going. */
+  running(now: number): boolean {
+    return now < this.#end;
+  }
+
+  /** Records a round trip that started at `t0` and ended at `t1` (µs), if inside the window. */
+  complete(t0: number, t1: number): void {
+    if (t0 >= this.#warmupEnd && t1 <= this.#end) {
+      this.roundTrips++;
+      this.recorder.record(t1 - t0);
+    }
+  }
+
+  result(params: Fields): Fields {
+    const seconds = num(params, 'seconds');
+    const [p50 = Number.NaN, p99 = Number.NaN] = this.recorder.percentiles(0.5, 0.99);
+    return { roundTrips: this.roundTrips, rtPerSec: this.roundTrips / seconds, p50, p99, errors: this.errors };
+  }
+}
+
+export function request(params: Fields): Buffer {
+  return Buffer.alloc(num(params, 'size'), 0x62);
+}
+

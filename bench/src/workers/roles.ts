@@ -1,0 +1,30 @@
+/** Every role a bench child can play, by name (the first argument of worker.ts). */
+import type { Fields } from '../protocol.js';
+import type { Context } from './context.js';
+import { tcpRawCount, tcpRawEcho, tcpSockEcho, tcpSockPullCount, tcpSockPushCount, tcpSockReadyCount } from './tcp-servers.js';
+import { bulkSendRaw, connectRawLoop, connectSock, echoPromiseSocket, echoRaw, echoSock, holdRaw } from './tcp-clients.js';
+import { udpRawCount, udpSendRaw, udpSockClientCount, udpSockListenerCount } from './udp.js';
+import { inprocEcho } from './inproc-echo.js';
+
+export type Role = (context: Context) => Promise<Fields>;
+
+export const roles: Record<string, Role | undefined> = {
+  'tcp-sock-push-count': tcpSockPushCount,
+  'tcp-sock-pull-count': tcpSockPullCount,
+  'tcp-sock-ready-count': tcpSockReadyCount,
+  'tcp-raw-count': tcpRawCount,
+  'tcp-sock-echo': tcpSockEcho,
+  'tcp-raw-echo': tcpRawEcho,
+  'bulk-send-raw': bulkSendRaw,
+  'echo-sock': echoSock,
+  'echo-raw': echoRaw,
+  'echo-promise-socket': echoPromiseSocket,
+  'connect-sock': connectSock,
+  'connect-raw': connectRawLoop,
+  'hold-raw': holdRaw,
+  'udp-raw-count': udpRawCount,
+  'udp-sock-listener-count': udpSockListenerCount,
+  'udp-sock-client-count': udpSockClientCount,
+  'udp-send-raw': udpSendRaw,
+  'inproc-echo': inprocEcho,
+};

@@ -1,0 +1,220 @@
+/**
+ * TCP load generators, each in its own child process: the bulk sender, the echo round-trip loops
+ * (@sock Client, raw node:net, promise-socket), the connect/close loop and the idle-connection holder.
+ */
+import { connect as netConnect, Socket } from 'node:net';
+import { PromiseSocket } from 'promise-socket';
+import { Client } from '@sock/tcp';
+import { HOST, num, type Fields } from '../protocol.js';
+import { nowMicros, type Context } from './context.js';
+import { EchoWindow, MAX_ITERATIONS, request } from './echo-window.js';
+
+function connectRaw(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = netConnect({ host: HOST, port });
+    socket.once('error', reject);
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      socket.on('error', () => {});
+      socket.setNoDelay(true);
+      resolve(socket);
+    });
+  });
+}
+
+/** Raw net client: writes `total` bytes in `chunk`-byte writes (honouring backpressure), then ends. */
+export async function bulkSendRaw(context: Context): Promise<Fields> {
+  const port = num(context.params, 'port');
+  const total = num(context.params, 'total');
+  const chunkSize = num(context.params, 'chunk');
+  const chunk = Buffer.alloc(chunkSize, 0x61);
+  const socket = await connectRaw(port);
+  const started = performance.now();
+  let sent = 0;
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.once('close', () => (sent >= total ? resolve() : reject(new Error(`closed after ${sent} bytes`))));
+    const pump = (): void => {
+      while (sent < total) {
+        const size = Math.min(chunkSize, total - sent);
+        sent += size;
+        if (!socket.write(size === chunkSize ? chunk : chunk.subarray(0, size))) {
+          socket.once('drain', pump);
+          return;
+        }
+      }
+      socket.end();
+    };
+    // The receiver never writes: once our FIN is out and theirs is in, the socket closes.
+    socket.resume();
+    pump();
+  });
+  return { bytes: sent, ms: performance.now() - started };
+}
+
+/** @sock Client loop: `write(request)` then `read(size)`. */
+export async function echoSock(context: Context): Promise<Fields> {
+  const { params } = context;
+  const port = num(params, 'port');
+  const size = num(params, 'size');
+  const clients = await Promise.all(Array.from({ length: num(params, 'connections') }, () => Client.connect({ host: HOST, port })));
+  const req = request(params);
+  const window = new EchoWindow(params);
+  await Promise.all(
+    clients.map(async (client) => {
+      for (let i = 0; i < MAX_ITERATIONS; i++) {
+        const t0 = nowMicros();
+        if (!window.running(t0)) break;
+        await client.write(req);
+        const reply = await client.read(size);
+        if (reply.length !== size) {
+          window.errors++;
+          break;
+        }
+        window.complete(t0, nowMicros());
+      }
+      await client.close();
+    }),
+  );
+  return window.result(params);
+}
+
+/** promise-socket loop: `write(request)` then `read(size)` on a PromiseSocket over net.Socket. */
+export async function echoPromiseSocket(context: Context): Promise<Fields> {
+  const { params } = context;
+  const port = num(params, 'port');
+  const size = num(params, 'size');
+  const sockets = await Promise.all(
+    Array.from({ length: num(params, 'connections') }, async () => {
+      const socket = new PromiseSocket(new Socket());
+      await socket.connect(port, HOST);
+      socket.socket.setNoDelay(true);
+      return socket;
+    }),
+  );
+  const req = request(params);
+  const window = new EchoWindow(params);
+  await Promise.all(
+    sockets.map(async (socket) => {
+      for (let i = 0; i < MAX_ITERATIONS; i++) {
+        const t0 = nowMicros();
+        if (!window.running(t0)) break;
+        await socket.write(req);
+        const reply = await socket.read(size);
+        if (reply === undefined || reply.length !== size) {
+          window.errors++;
+          break;
+        }
+        window.complete(t0, nowMicros());
+      }
+      socket.destroy();
+    }),
+  );
+  return window.result(params);
+}
+
+/** Raw node:net loop, callback style (no promises): write, count echoed bytes, write again. */
+export async function echoRaw(context: Context): Promise<Fields> {
+  const { params } = context;
+  const port = num(params, 'port');
+  const size = num(params, 'size');
+  const sockets = await Promise.all(Array.from({ length: num(params, 'connections') }, () => connectRaw(port)));
+  const req = request(params);
+  const window = new EchoWindow(params);
+  await Promise.all(
+    sockets.map(
+      (socket) =>
+        new Promise<void>((resolve) => {
+          let received = 0;
+          let t0 = 0;
+          let iterations = 0;
+          const next = (): void => {
+            t0 = nowMicros();
+            if (!window.running(t0) || ++iterations > MAX_ITERATIONS) {
+              socket.destroy();
+              return;
+            }
+            socket.write(req);
+          };
+          socket.on('data', (data: Buffer) => {
+            received += data.length;
+            if (received < size) return;
+            received -= size;
+            window.complete(t0, nowMicros());
+            next();
+          });
+          socket.once('close', () => resolve());
+          next();
+        }),
+    ),
+  );
+  return window.result(params);
+}
+
+/** @sock: `count` sequential `Client.connect` + `close()`. */
+export async function connectSock(context: Context): Promise<Fields> {
+  const { params } = context;
+  const port = num(params, 'port');
+  const count = num(params, 'count');
+  const deadline = performance.now() + num(params, 'maxSeconds') * 1000;
+  const started = performance.now();
+  let done = 0;
+  while (done < count && performance.now() < deadline) {
+    const client = await Client.connect({ host: HOST, port });
+    await client.close();
+    done++;
+  }
+  const ms = performance.now() - started;
+  return { connections: done, ms, perSec: (done / ms) * 1000 };
+}
+
+/** Raw: `count` sequential connects; each ends gracefully (FIN) and is released once flushed, as @sock's close() does. */
+export async function connectRawLoop(context: Context): Promise<Fields> {
+  const { params } = context;
+  const port = num(params, 'port');
+  const count = num(params, 'count');
+  const deadline = performance.now() + num(params, 'maxSeconds') * 1000;
+  const started = performance.now();
+  let done = 0;
+  while (done < count && performance.now() < deadline) {
+    await new Promise<void>((resolve, reject) => {
+      const socket = netConnect({ host: HOST, port });
+      socket.once('error', reject);
+      socket.once('connect', () => {
+        socket.setNoDelay(true);
+        socket.end(() => socket.destroy());
+      });
+      socket.once('close', () => resolve());
+    });
+    done++;
+  }
+  const ms = performance.now() - started;
+  return { connections: done, ms, perSec: (done / ms) * 1000 };
+}
+
+/** Opens `count` idle raw connections (`concurrency` at a time), reports `ready`, holds them until `stop`. */
+export async function holdRaw(context: Context): Promise<Fields> {
+  const { params } = context;
+  const port = num(params, 'port');
+  const count = num(params, 'count');
+  const concurrency = num(params, 'concurrency');
+  const sockets: Socket[] = [];
+  let failed = 0;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) {
+        next++;
+        try {
+          sockets.push(await connectRaw(port));
+        } catch {
+          failed++;
+        }
+      }
+    }),
+  );
+  context.send('ready', { opened: sockets.length, failed });
+  await context.next('stop');
+  for (const socket of sockets) socket.destroy();
+  return { opened: sockets.length, failed };
+}

@@ -1,0 +1,120 @@
+/**
+ * TCP receivers and echo servers, @sock and raw node:net, each in its own child process.
+ * Protocol: sends `ready {port}`; answers `measure` (memory after GC + open connections); a counting
+ * server sends `done {bytes, ms}` once `total` bytes arrived (ms from first to last byte); `stop`
+ * ends it with its counters as the result.
+ */
+import { createServer, type Socket } from 'node:net';
+import { Listener, type Caller, type Service } from '@sock/tcp';
+import { HOST, type Fields } from '../protocol.js';
+import { measureMemory, type Context } from './context.js';
+
+/** Counts bytes; reports once when `total` is reached. */
+class ByteCounter {
+  bytes = 0;
+  #first = 0;
+  #reported = false;
+  readonly #total: number;
+  readonly #context: Context;
+
+  constructor(context: Context) {
+    this.#context = context;
+    this.#total = typeof context.params.total === 'number' ? context.params.total : Number.POSITIVE_INFINITY;
+  }
+
+  add(length: number): void {
+    if (this.bytes === 0) this.#first = performance.now();
+    this.bytes += length;
+    if (!this.#reported && this.bytes >= this.#total) {
+      this.#reported = true;
+      this.#context.send('done', { bytes: this.bytes, ms: performance.now() - this.#first });
+    }
+  }
+}
+
+async function serveSock(context: Context, service: Service, counter?: ByteCounter): Promise<Fields> {
+  const listener = new Listener(0, { interface: HOST });
+  listener.attach(service);
+  await listener.start();
+  context.handle('measure', async () => ({ ...(await measureMemory()), connections: listener.connections }));
+  context.send('ready', { port: listener.address!.port });
+  await context.next('stop');
+  await listener.immediateStop();
+  return { bytes: counter?.bytes ?? 0 };
+}
+
+async function serveRaw(context: Context, onSocket: (socket: Socket) => void, counter?: ByteCounter): Promise<Fields> {
+  const sockets = new Set<Socket>();
+  const server = createServer({ noDelay: true }, (socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.once('close', () => sockets.delete(socket));
+    onSocket(socket);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port: 0, host: HOST, backlog: 4096 }, resolve);
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('raw server has no port');
+  context.handle('measure', async () => ({ ...(await measureMemory()), connections: sockets.size }));
+  context.send('ready', { port: address.port });
+  await context.next('stop');
+  server.close();
+  for (const socket of sockets) socket.destroy();
+  return { bytes: counter?.bytes ?? 0 };
+}
+
+/** @sock Listener, push path: `onBytes` counts every chunk. */
+export function tcpSockPushCount(context: Context): Promise<Fields> {
+  const counter = new ByteCounter(context);
+  return serveSock(context, { onBytes: (_caller, data) => counter.add(data.length) }, counter);
+}
+
+/** @sock Listener, pull path: `onConnect` loops `await caller.read()` until the empty Buffer of end of stream. */
+export function tcpSockPullCount(context: Context): Promise<Fields> {
+  const counter = new ByteCounter(context);
+  const service: Service = {
+    async onConnect(caller: Caller) {
+      for (;;) {
+        const data = await caller.read();
+        if (data.length === 0) return;
+        counter.add(data.length);
+      }
+    },
+  };
+  return serveSock(context, service, counter);
+}
+
+/** @sock Listener, pull path with `onReadReady` (each run reads what is queued). */
+export function tcpSockReadyCount(context: Context): Promise<Fields> {
+  const counter = new ByteCounter(context);
+  const service: Service = {
+    async onReadReady(caller: Caller) {
+      const data = await caller.read();
+      counter.add(data.length);
+    },
+  };
+  return serveSock(context, service, counter);
+}
+
+/** Raw net.Server counting 'data' bytes. */
+export function tcpRawCount(context: Context): Promise<Fields> {
+  const counter = new ByteCounter(context);
+  return serveRaw(context, (socket) => socket.on('data', (data: Buffer) => counter.add(data.length)), counter);
+}
+
+/** @sock Listener echo: `onBytes` writes the chunk back (without awaiting the write). */
+export function tcpSockEcho(context: Context): Promise<Fields> {
+  return serveSock(context, {
+    onBytes(caller, data) {
+      void caller.write(data);
+    },
+  });
+}
+
+/** Raw net.Server echo. */
+export function tcpRawEcho(context: Context): Promise<Fields> {
+  return serveRaw(context, (socket) => socket.on('data', (data: Buffer) => socket.write(data)));
+}
+
