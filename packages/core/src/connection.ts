@@ -1,12 +1,14 @@
-import { connectionClosed, formatEndpoint, GenericError, invalidArgument, type SocketError } from './errors.js';
-import { ReadQueue } from './read-queue.js';
 import { toBuffer } from './config.js';
+import { connectionClosed, formatEndpoint, GenericError, invalidArgument, type SocketError } from './errors.js';
+import { nextId } from './id.js';
+import { handled, isThenable, noop, rejected, RESOLVED } from './promises.js';
+import { ReadQueue, type ReadQueueOptions } from './read-queue.js';
 import type { Caller, ReadOptions, Service } from './service.js';
 import type { Wire, WireHandler } from './wire.js';
-import { nextId } from './id.js';
 
 /**
- * Options of a {@link Connection}.
+ * Options of a {@link Connection}. A listener passes one object to all its connections, so keep
+ * per-connection values out of it.
  *
  * @example
  * ```ts
@@ -22,28 +24,98 @@ export interface ConnectionOptions {
   connecting?: boolean;
   /** Names the peer before the wire knows its address (a client that is still connecting). */
   target?: string;
+  /** Called once the connection is closed and `onClose` has settled (cheaper than `done` for many). */
+  onDone?: (connection: Connection) => void;
 }
 
 type Resource = 'onConnect' | 'onReadReady' | 'onBytes' | 'onClose' | 'onError';
 
 // The socket stops reading once this much is unread (or maxBufferedBytes if lower), unless a
-// pending read(n) needs more. Enough to keep a fast reader busy, small enough for 10k idle peers.
+// pending read(n) needs more. It resumes below half of it, so a lagging reader does not flip the
+// socket on every read. Enough to keep a fast reader busy, small enough for 10k idle peers.
 const READ_HIGH_WATER_MARK = 1024 * 1024;
 
-const noop = (): void => {};
+// State lives in one bit set: an idle connection should cost little memory (10k of them are normal).
+const PUSH = 1 << 0; // the service has onBytes
+const PULL = 1 << 1; // the service has onReadReady
+const CONNECTING = 1 << 2;
+const BUSY = 1 << 3; // a resource's promise is pending
+const PUMPING = 1 << 4; // inside #pump: re-entrant calls only mark work
+const CONNECT_DUE = 1 << 5;
+const STALLED = 1 << 6; // the last onReadReady read nothing: wait for new data
+const ARRIVED = 1 << 7; // data arrived while onReadReady ran
+const EOF_DISPATCHED = 1 << 8;
+const FAULT_DISPATCHED = 1 << 9;
+const CLOSE_DISPATCHED = 1 << 10;
+const WARNED = 1 << 11;
+const PAUSED = 1 << 12;
+const PEER_ENDED = 1 << 13;
+const WRITE_SHUT = 1 << 14;
+const CLOSING = 1 << 15; // close() was called
+const CLOSED = 1 << 16; // the wire closed
+const DONE = 1 << 17;
 
-/** Marks a promise as handled: nobody has to await a write. Awaiting it still sees the rejection. */
-function handled<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(noop);
-  return promise;
+interface Waiter {
+  resolve: () => void;
+  reject: (error: unknown) => void;
 }
 
-function rejected<T>(error: unknown): Promise<T> {
-  return handled(Promise.reject<T>(error));
+// What only some connections ever need, made on first use.
+interface Rare {
+  fault?: SocketError;
+  handlerErrors?: SocketError[];
+  drainWaiters?: Waiter[];
+  closeWaiters?: Array<() => void>;
+  shutdown?: Promise<void>;
+  opened?: Promise<void>;
+  openedWaiter?: Waiter;
+  done?: Promise<void>;
+  resolveDone?: () => void;
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+// Module-private entry points into a Connection, for the one small event object each connection
+// hands to its wire and its read queue (instead of a closure per event).
+let enter: {
+  data(connection: Connection, chunk: Buffer): void;
+  end(connection: Connection): void;
+  error(connection: Connection, error: SocketError): void;
+  close(connection: Connection): void;
+  drain(connection: Connection): void;
+  consumed(connection: Connection): void;
+  endpoint(connection: Connection): string;
+};
+
+class ConnectionEvents implements WireHandler, ReadQueueOptions {
+  readonly #connection: Connection;
+  readonly readTimeoutInMillis: number;
+  readonly maxReadLength: number;
+
+  constructor(connection: Connection, options: ConnectionOptions) {
+    this.#connection = connection;
+    this.readTimeoutInMillis = options.readTimeoutInMillis;
+    this.maxReadLength = options.maxBufferedBytes;
+  }
+  data(chunk: Buffer): void {
+    enter.data(this.#connection, chunk);
+  }
+  end(): void {
+    enter.end(this.#connection);
+  }
+  error(error: SocketError): void {
+    enter.error(this.#connection, error);
+  }
+  close(): void {
+    enter.close(this.#connection);
+  }
+  drain(): void {
+    enter.drain(this.#connection);
+  }
+  onConsume(): void {
+    enter.consumed(this.#connection);
+  }
+  endpoint(): string {
+    return enter.endpoint(this.#connection);
+  }
 }
 
 /**
@@ -68,71 +140,44 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * ```
  */
 export class Connection implements Caller {
-  readonly id: string = nextId();
+  static {
+    enter = {
+      data: (connection, chunk) => connection.#onData(chunk),
+      end: (connection) => connection.#onEnd(),
+      error: (connection, error) => connection.#onError(error),
+      close: (connection) => connection.#onClose(),
+      drain: (connection) => connection.#onDrain(),
+      consumed: (connection) => connection.#consumed(),
+      endpoint: (connection) => connection.#endpoint(),
+    };
+  }
+
   readonly #wire: Wire;
-  readonly #service: Service | undefined;
-  readonly #push: boolean;
-  readonly #pull: boolean;
-  readonly #queue: ReadQueue;
-  readonly #highWater: number;
-  readonly #target: string | undefined;
-
-  #connecting: boolean;
-  #opened: Promise<void>;
-  #resolveOpened: () => void = noop;
-  #rejectOpened: (error: unknown) => void = noop;
-
-  // Dispatch state.
-  #busy = false;
-  #pumping = false;
-  #connectPending = false;
-  #handlerErrors: SocketError[] = [];
-  #fault: SocketError | undefined;
-  #faultDispatched = false;
-  #stalled = false;
-  #arrived = false;
-  #eofDispatched = false;
-  #closeDispatched = false;
-  #warned = false;
-
-  // Wire state.
-  #paused = false;
-  #peerEnded = false;
-  #writeShut = false;
-  #closing = false;
-  #closed = false;
-  #shutdown: Promise<void> | undefined;
-  #drainWaiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
-  #closeWaiters: Array<() => void> = [];
-  #done: Promise<void>;
-  #resolveDone: () => void = noop;
+  readonly #options: ConnectionOptions;
+  readonly #events: ConnectionEvents;
+  #flags: number;
+  #queue: ReadQueue | undefined;
+  #id: string | undefined;
+  #rare: Rare | undefined;
 
   constructor(wire: Wire, options: ConnectionOptions) {
     this.#wire = wire;
-    this.#service = options.service;
-    this.#push = typeof options.service?.onBytes === 'function';
-    this.#pull = typeof options.service?.onReadReady === 'function';
-    this.#target = options.target;
-    this.#highWater = Math.min(options.maxBufferedBytes, READ_HIGH_WATER_MARK);
-    this.#queue = new ReadQueue({
-      readTimeoutInMillis: options.readTimeoutInMillis,
-      maxReadLength: options.maxBufferedBytes,
-      endpoint: () => this.#endpoint(),
-      onConsume: () => this.#consumed(),
-    });
-    this.#connecting = options.connecting === true;
-    this.#opened = this.#connecting
-      ? new Promise<void>((resolve, reject) => {
-          this.#resolveOpened = resolve;
-          this.#rejectOpened = reject;
-        })
-      : Promise.resolve();
-    this.#opened.catch(noop);
-    this.#done = new Promise<void>((resolve) => (this.#resolveDone = resolve));
-    wire.start(this.#handler());
-    if (!this.#connecting) this.#connectPending = this.#service !== undefined;
+    this.#options = options;
+    this.#events = new ConnectionEvents(this, options);
+    const service = options.service;
+    let flags = 0;
+    if (typeof service?.onBytes === 'function') flags |= PUSH;
+    if (typeof service?.onReadReady === 'function') flags |= PULL;
+    if (options.connecting === true) flags |= CONNECTING;
+    else if (service !== undefined) flags |= CONNECT_DUE;
+    this.#flags = flags;
+    wire.start(this.#events);
   }
 
+  /** Unique within the process. */
+  get id(): string {
+    return (this.#id ??= nextId());
+  }
   get remoteAddress(): string {
     return this.#wire.remoteAddress;
   }
@@ -148,17 +193,26 @@ export class Connection implements Caller {
 
   /** Resolves once connected; rejects with the connect error. */
   protected get opened(): Promise<void> {
-    return this.#opened;
+    const rare = this.#rare;
+    if (rare?.opened !== undefined) return rare.opened;
+    if (this.#has(CONNECTING)) {
+      const state = this.#state();
+      state.opened = handled(new Promise<void>((resolve, reject) => (state.openedWaiter = { resolve, reject })));
+      return state.opened;
+    }
+    return RESOLVED;
   }
 
   /** Resolves once the connection is closed and `onClose` (if any) has settled. */
   get done(): Promise<void> {
-    return this.#done;
+    if (this.#has(DONE)) return RESOLVED;
+    const state = this.#state();
+    return (state.done ??= new Promise<void>((resolve) => (state.resolveDone = resolve)));
   }
 
   /** True once the wire has closed. */
   get closed(): boolean {
-    return this.#closed;
+    return this.#has(CLOSED);
   }
 
   /**
@@ -166,36 +220,39 @@ export class Connection implements Caller {
    * accepted connection; a client once it is connected.
    */
   open(): void {
-    if (this.#connecting) {
-      this.#connecting = false;
-      this.#resolveOpened();
-      this.#connectPending = this.#service !== undefined && !this.#closed;
+    if (this.#has(CONNECTING)) {
+      this.#flags &= ~CONNECTING;
+      if (this.#options.service !== undefined && !this.#has(CLOSED)) this.#flags |= CONNECT_DUE;
+      this.#rare?.openedWaiter?.resolve();
     }
     this.#pump();
   }
 
   /** Connecting failed: every operation made so far and later rejects with `error`. */
   abort(error: SocketError): void {
-    if (!this.#connecting) return;
-    this.#connecting = false;
-    this.#fault = error;
-    // The connect error reaches the user through `ready`; a service that never saw onConnect gets
-    // neither onError nor onClose.
-    this.#faultDispatched = true;
-    this.#closeDispatched = true;
-    this.#rejectOpened(error);
-    this.#queue.fail(error);
+    if (!this.#has(CONNECTING)) return;
+    this.#flags &= ~CONNECTING;
+    // The connect error reaches the user through `ready` and the operations; a service that never
+    // saw onConnect gets neither onError nor onClose.
+    this.#flags |= FAULT_DISPATCHED | CLOSE_DISPATCHED;
+    const state = this.#state();
+    state.fault = error;
+    if (state.openedWaiter !== undefined) state.openedWaiter.reject(error);
+    else state.opened = rejected(error);
+    this.#queue?.fail(error);
     this.#wire.destroy();
   }
 
   read(length?: number, options?: ReadOptions): Promise<Buffer> {
-    if (this.#push) {
+    const flags = this.#flags;
+    if ((flags & PUSH) !== 0) {
       return Promise.reject(invalidArgument(`read() is not available on ${this.#endpoint()}: its service receives data with onBytes`));
     }
-    if (this.#closing) return Promise.reject(connectionClosed(this.#endpoint()));
-    const result = this.#queue.read(length, options);
+    if ((flags & CLOSING) !== 0) return Promise.reject(connectionClosed(this.#endpoint()));
+    const queue = this.#readQueue();
+    const result = queue.read(length, options);
     // A read(n) larger than the high-water mark may need the paused wire to flow again.
-    if (this.#paused) this.#flow();
+    if ((flags & PAUSED) !== 0) this.#flow(queue);
     return result;
   }
 
@@ -206,41 +263,44 @@ export class Connection implements Caller {
     } catch (error) {
       return rejected(error);
     }
-    if (this.#connecting) return handled(this.#opened.then(() => this.write(buffer)));
-    if (this.#fault !== undefined) return rejected(this.#fault);
-    if (this.#writeShut || this.#closing || this.#closed) return rejected(connectionClosed(this.#endpoint()));
+    const flags = this.#flags;
+    if ((flags & CONNECTING) !== 0) return handled(this.opened.then(() => this.write(buffer)));
+    const fault = this.#rare?.fault;
+    if (fault !== undefined) return rejected(fault);
+    if ((flags & (WRITE_SHUT | CLOSING | CLOSED)) !== 0) return rejected(connectionClosed(this.#endpoint()));
     const length = buffer.length;
     if (length === 0) return Promise.resolve(0);
     if (this.#wire.write(buffer)) return Promise.resolve(length);
-    return handled(
-      new Promise<number>((resolve, reject) => {
-        this.#drainWaiters.push({ resolve: () => resolve(length), reject });
-      }),
-    );
+    const waiters = (this.#state().drainWaiters ??= []);
+    return handled(new Promise<number>((resolve, reject) => waiters.push({ resolve: () => resolve(length), reject })));
   }
 
   shutdownWrite(): Promise<void> {
-    if (this.#connecting) return handled(this.#opened.then(() => this.shutdownWrite()));
-    if (this.#shutdown !== undefined) return this.#shutdown;
-    if (this.#closing || this.#closed) return rejected(connectionClosed(this.#endpoint()));
-    this.#writeShut = true;
-    this.#shutdown = handled(
+    if (this.#has(CONNECTING)) return handled(this.opened.then(() => this.shutdownWrite()));
+    const state = this.#state();
+    if (state.shutdown !== undefined) return state.shutdown;
+    if (this.#has(CLOSING | CLOSED)) return rejected(connectionClosed(this.#endpoint()));
+    this.#flags |= WRITE_SHUT;
+    state.shutdown = handled(
       new Promise<void>((resolve, reject) => {
         this.#wire.shutdownWrite((error) => (error === undefined ? resolve() : reject(error)));
       }),
     );
-    return this.#shutdown;
+    return state.shutdown;
   }
 
   close(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    const closed = new Promise<void>((resolve) => this.#closeWaiters.push(resolve));
-    if (!this.#closing) {
-      this.#closing = true;
-      this.#writeShut = true;
-      this.#queue.close(connectionClosed(this.#endpoint()));
-      this.#rejectDrainWaiters(connectionClosed(this.#endpoint()));
-      if (this.#connecting) this.abort(connectionClosed(this.#target ?? this.#endpoint()));
+    if (this.#has(CLOSED)) return RESOLVED;
+    const state = this.#state();
+    const waiters = (state.closeWaiters ??= []);
+    const closed = new Promise<void>((resolve) => waiters.push(resolve));
+    if (!this.#has(CLOSING)) {
+      this.#flags |= CLOSING | WRITE_SHUT;
+      // Errors are built only when someone waits for them: a clean close allocates none.
+      const queue = this.#queue;
+      if (queue !== undefined && (queue.waiting > 0 || queue.length > 0)) queue.close(connectionClosed(this.#endpoint()));
+      this.#rejectDrainWaiters();
+      if (this.#has(CONNECTING)) this.abort(connectionClosed(this.#options.target ?? this.#endpoint()));
       else this.#wire.close();
     }
     return closed;
@@ -248,174 +308,203 @@ export class Connection implements Caller {
 
   /** Closes now, discarding unsent bytes (used by `immediateStop`). */
   destroy(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
+    if (this.#has(CLOSED)) return RESOLVED;
     const closed = this.close();
     this.#wire.destroy();
     return closed;
   }
 
+  #has(bits: number): boolean {
+    return (this.#flags & bits) !== 0;
+  }
+
+  #state(): Rare {
+    return (this.#rare ??= {});
+  }
+
+  // The queue is made when the first byte arrives or the first read is made: an idle connection
+  // has none. A late queue starts in the state the connection is in.
+  #readQueue(): ReadQueue {
+    if (this.#queue !== undefined) return this.#queue;
+    const queue = new ReadQueue(this.#events);
+    this.#queue = queue;
+    const fault = this.#rare?.fault;
+    if (fault !== undefined) queue.fail(fault);
+    else if (this.#has(PEER_ENDED | CLOSED)) queue.end();
+    return queue;
+  }
+
   /** `host:port` of the peer, for messages. */
   #endpoint(): string {
     const port = this.#wire.remotePort;
-    return port > 0 ? formatEndpoint(this.#wire.remoteAddress, port) : (this.#target ?? 'an unconnected peer');
-  }
-
-  #handler(): WireHandler {
-    return {
-      data: (chunk) => this.#onData(chunk),
-      end: () => this.#onEnd(),
-      error: (error) => this.#onError(error),
-      close: () => this.#onClose(),
-      drain: () => this.#onDrain(),
-    };
+    return port > 0 ? formatEndpoint(this.#wire.remoteAddress, port) : (this.#options.target ?? 'an unconnected peer');
   }
 
   #onData(chunk: Buffer): void {
-    if (this.#closing) return;
+    const flags = this.#flags;
+    if ((flags & CLOSING) !== 0) return;
     // The push fast path: nothing queued, nothing running, so hand the chunk over right here,
     // synchronously, without a promise or a copy.
-    if (this.#push && !this.#busy && !this.#pumping && !this.#connectPending && this.#queue.length === 0) {
-      this.#pumping = true;
+    if ((flags & (PUSH | BUSY | PUMPING | CONNECT_DUE)) === PUSH && (this.#queue === undefined || this.#queue.length === 0)) {
+      this.#flags = flags | PUMPING;
       this.#invoke('onBytes', chunk);
-      this.#pumping = false;
-      if (!this.#busy && this.#handlerErrors.length > 0) this.#pump(); // route a sync failure now
+      this.#flags &= ~PUMPING;
+      if (!this.#has(BUSY) && this.#rare?.handlerErrors?.length) this.#pump(); // route a sync failure now
       return;
     }
-    this.#queue.push(chunk);
-    this.#arrived = true;
-    this.#stalled = false;
-    if (this.#queue.length >= this.#highWater) this.#flow();
+    const queue = this.#readQueue();
+    queue.push(chunk);
+    this.#flags = (this.#flags | ARRIVED) & ~STALLED;
+    if (queue.length >= this.#highWater()) this.#flow(queue);
     this.#pump();
   }
 
   #onEnd(): void {
-    this.#peerEnded = true;
-    this.#queue.end();
+    this.#flags |= PEER_ENDED;
+    this.#readQueue().end();
     this.#pump();
   }
 
   #onError(error: SocketError): void {
-    if (this.#connecting) {
+    if (this.#has(CONNECTING)) {
       this.abort(error);
       return;
     }
-    if (this.#fault !== undefined) return;
-    this.#fault = error;
-    this.#queue.fail(error);
-    this.#rejectDrainWaiters(error);
+    const state = this.#state();
+    if (state.fault !== undefined) return;
+    state.fault = error;
+    this.#queue?.fail(error);
+    this.#rejectDrainWaiters();
     this.#pump();
   }
 
   #onClose(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#connecting = false;
-    const closedError = this.#fault ?? connectionClosed(this.#endpoint());
-    this.#rejectOpened(closedError);
-    this.#rejectDrainWaiters(closedError);
+    if (this.#has(CLOSED)) return;
+    this.#flags = (this.#flags | CLOSED) & ~CONNECTING;
+    const rare = this.#rare;
+    if (rare !== undefined) {
+      if (rare.openedWaiter !== undefined && rare.fault === undefined) rare.openedWaiter.reject(connectionClosed(this.#endpoint()));
+      this.#rejectDrainWaiters();
+    }
     // The peer closed without FIN (or we did): whoever still waits for bytes gets the end.
-    if (!this.#closing && this.#fault === undefined) this.#queue.end();
-    for (const resolve of this.#closeWaiters.splice(0)) resolve();
+    if (!this.#has(CLOSING) && rare?.fault === undefined) this.#queue?.end();
+    const waiters = rare?.closeWaiters;
+    if (waiters !== undefined) for (const resolve of waiters.splice(0)) resolve();
     this.#pump();
   }
 
   #onDrain(): void {
-    const waiters = this.#drainWaiters;
-    if (waiters.length === 0) return;
-    this.#drainWaiters = [];
-    for (const waiter of waiters) waiter.resolve();
+    const waiters = this.#rare?.drainWaiters;
+    if (waiters === undefined || waiters.length === 0) return;
+    for (const waiter of waiters.splice(0)) waiter.resolve();
   }
 
-  #rejectDrainWaiters(error: SocketError): void {
-    const waiters = this.#drainWaiters;
-    if (waiters.length === 0) return;
-    this.#drainWaiters = [];
-    for (const waiter of waiters) waiter.reject(error);
+  #rejectDrainWaiters(): void {
+    const waiters = this.#rare?.drainWaiters;
+    if (waiters === undefined || waiters.length === 0) return;
+    const error = this.#rare?.fault ?? connectionClosed(this.#endpoint());
+    for (const waiter of waiters.splice(0)) waiter.reject(error);
   }
 
   #consumed(): void {
-    if (this.#paused) this.#flow();
+    const queue = this.#queue!;
+    if (this.#has(PAUSED)) this.#flow(queue);
     // The last unread bytes after the peer's FIN were read: time to end our side too.
-    if (this.#peerEnded && this.#queue.length === 0) this.#pump();
+    if (this.#has(PEER_ENDED) && queue.length === 0) this.#pump();
+  }
+
+  #highWater(): number {
+    return Math.min(this.#options.maxBufferedBytes, READ_HIGH_WATER_MARK);
   }
 
   // Pauses the wire while more is unread than we keep, resumes it once reads catch up.
-  #flow(): void {
-    const limit = Math.max(this.#highWater, this.#queue.length + this.#queue.needed);
-    if (this.#queue.length >= limit) {
-      if (!this.#paused && !this.#closed) {
-        this.#paused = true;
-        this.#wire.pause();
+  #flow(queue: ReadQueue): void {
+    const highWater = this.#highWater();
+    const wanted = queue.length + queue.needed;
+    if (this.#has(PAUSED)) {
+      if (queue.length < Math.max(highWater / 2, wanted)) {
+        this.#flags &= ~PAUSED;
+        if (!this.#has(CLOSED)) this.#wire.resume();
       }
-    } else if (this.#paused) {
-      this.#paused = false;
-      if (!this.#closed) this.#wire.resume();
+    } else if (queue.length >= Math.max(highWater, wanted) && !this.#has(CLOSED)) {
+      this.#flags |= PAUSED;
+      this.#wire.pause();
     }
   }
 
   // Runs the next due resource, and the next, until one goes async or nothing is due.
   // Re-entrant calls (a sync resource that reads, closes, ...) only mark more work for the loop.
   #pump(): void {
-    if (this.#pumping) return;
-    this.#pumping = true;
+    if (this.#has(PUMPING)) return;
+    this.#flags |= PUMPING;
     try {
-      while (!this.#busy && !this.#connecting) {
+      while (!this.#has(BUSY | CONNECTING)) {
         if (!this.#step()) break;
       }
     } finally {
-      this.#pumping = false;
+      this.#flags &= ~PUMPING;
     }
-    if (this.#busy) return;
-    if (this.#peerEnded && !this.#writeShut && !this.#closed && this.#endSeen()) {
+    if (this.#has(BUSY)) return;
+    if ((this.#flags & (PEER_ENDED | WRITE_SHUT | CLOSED)) === PEER_ENDED && this.#endSeen()) {
       // The peer is done and the service has seen it: end our side too (as Node's default
       // allowHalfOpen: false would), so a finished connection never lingers half-open.
       void this.shutdownWrite();
     }
-    if (this.#closed && (this.#service === undefined || this.#closeDispatched)) this.#resolveDone();
+    if (this.#has(CLOSED) && !this.#has(DONE) && (this.#options.service === undefined || this.#has(CLOSE_DISPATCHED))) {
+      this.#flags |= DONE;
+      this.#rare?.resolveDone?.();
+      this.#options.onDone?.(this);
+    }
   }
 
   #endSeen(): boolean {
-    return this.#pull ? this.#eofDispatched : this.#queue.length === 0;
+    return this.#has(PULL) ? this.#has(EOF_DISPATCHED) : (this.#queue?.length ?? 0) === 0;
   }
 
   // One dispatch decision; false when nothing is due.
   #step(): boolean {
-    const service = this.#service;
-    if (service === undefined) return false;
-    if (this.#connectPending) {
-      this.#connectPending = false;
+    if (this.#options.service === undefined) return false;
+    const flags = this.#flags;
+    if ((flags & CONNECT_DUE) !== 0) {
+      this.#flags &= ~CONNECT_DUE;
       this.#invoke('onConnect');
       return true;
     }
-    const handlerError = this.#handlerErrors.shift();
+    const handlerError = this.#rare?.handlerErrors?.shift();
     if (handlerError !== undefined) {
       this.#invokeOnError(handlerError);
       return true;
     }
-    if (this.#push && !this.#closing) {
-      const chunk = this.#queue.shift();
-      if (chunk !== undefined) {
-        this.#invoke('onBytes', chunk);
-        return true;
-      }
-    } else if (this.#pull && !this.#closing) {
-      if (this.#queue.length > 0 && !this.#stalled) {
-        this.#runReadReady();
-        return true;
-      }
-      if ((this.#queue.ended || this.#closed) && !this.#eofDispatched) {
-        this.#eofDispatched = true;
-        this.#invoke('onReadReady');
-        return true;
+    const queue = this.#queue;
+    const fault = this.#rare?.fault;
+    if ((flags & CLOSING) === 0) {
+      if ((flags & PUSH) !== 0) {
+        const chunk = queue?.shift();
+        if (chunk !== undefined) {
+          this.#invoke('onBytes', chunk);
+          return true;
+        }
+      } else if ((flags & PULL) !== 0) {
+        if (queue !== undefined && queue.length > 0 && (flags & STALLED) === 0) {
+          this.#runReadReady(queue);
+          return true;
+        }
+        // The stream ended cleanly (FIN, or closed without a fault): one more run, where read()
+        // resolves empty. After a fault the service hears of it through onError instead.
+        if ((flags & (PEER_ENDED | CLOSED)) !== 0 && (flags & EOF_DISPATCHED) === 0 && fault === undefined) {
+          this.#flags |= EOF_DISPATCHED;
+          this.#invoke('onReadReady');
+          return true;
+        }
       }
     }
-    if (this.#fault !== undefined && !this.#faultDispatched) {
-      this.#faultDispatched = true;
-      this.#invokeOnError(this.#fault);
+    if (fault !== undefined && (flags & FAULT_DISPATCHED) === 0) {
+      this.#flags |= FAULT_DISPATCHED;
+      this.#invokeOnError(fault);
       return true;
     }
-    if (this.#closed && !this.#closeDispatched) {
-      this.#closeDispatched = true;
+    if ((flags & (CLOSED | CLOSE_DISPATCHED)) === CLOSED) {
+      this.#flags |= CLOSE_DISPATCHED;
       this.#invoke('onClose');
       return true;
     }
@@ -424,11 +513,11 @@ export class Connection implements Caller {
 
   // onReadReady with progress tracking: a run that read nothing while nothing new arrived makes
   // the connection wait for new data instead of spinning.
-  #runReadReady(): void {
-    const before = this.#queue.consumed;
-    this.#arrived = false;
+  #runReadReady(queue: ReadQueue): void {
+    const before = queue.consumed;
+    this.#flags &= ~ARRIVED;
     const after = (): void => {
-      if (this.#queue.consumed === before && !this.#arrived) this.#stalled = true;
+      if (queue.consumed === before && !this.#has(ARRIVED)) this.#flags |= STALLED;
     };
     if (this.#invoke('onReadReady', undefined, after)) return;
     after();
@@ -436,18 +525,18 @@ export class Connection implements Caller {
 
   // Calls a resource. True when it returned a promise (the connection is busy until it settles).
   #invoke(resource: Resource, chunk?: Buffer, settled?: () => void): boolean {
-    const service = this.#service!;
+    const service = this.#options.service!;
     const fn = service[resource];
     if (fn === undefined) return false;
     let result: unknown;
     try {
-      result = resource === 'onBytes' ? service.onBytes!(this, chunk!) : (fn as (caller: Caller) => unknown).call(service, this);
+      result = chunk !== undefined ? service.onBytes!(this, chunk) : (fn as (caller: Caller) => unknown).call(service, this);
     } catch (error) {
       this.#handlerFailed(resource, error);
       return false;
     }
     if (!isThenable(result)) return false;
-    this.#busy = true;
+    this.#flags |= BUSY;
     result.then(
       () => this.#settle(settled),
       (error: unknown) => {
@@ -459,46 +548,51 @@ export class Connection implements Caller {
   }
 
   #settle(settled: (() => void) | undefined): void {
-    this.#busy = false;
+    this.#flags &= ~BUSY;
     settled?.();
     // Chunks held back while the resource ran may let the wire flow again.
-    if (this.#paused) this.#flow();
+    if (this.#has(PAUSED)) this.#flow(this.#readQueue());
     this.#pump();
   }
 
   #handlerFailed(resource: Resource, error: unknown): void {
     const failure = new GenericError('HANDLER_FAILED', `service resource ${resource} failed on connection ${this.#endpoint()}`, error);
     if (resource === 'onError' || resource === 'onClose') this.#warn(failure);
-    else this.#handlerErrors.push(failure);
+    else (this.#state().handlerErrors ??= []).push(failure);
   }
 
   #invokeOnError(error: SocketError): void {
-    if (typeof this.#service?.onError !== 'function') {
+    const service = this.#options.service;
+    if (typeof service?.onError !== 'function') {
       this.#warn(error);
       return;
     }
     let result: unknown;
     try {
-      result = this.#service.onError(this, error);
+      result = service.onError(this, error);
     } catch (failure) {
-      this.#warn(new GenericError('HANDLER_FAILED', `service resource onError failed on connection ${this.#endpoint()}`, failure));
+      this.#onErrorFailed(failure);
       return;
     }
     if (!isThenable(result)) return;
-    this.#busy = true;
+    this.#flags |= BUSY;
     result.then(
       () => this.#settle(undefined),
       (failure: unknown) => {
-        this.#warn(new GenericError('HANDLER_FAILED', `service resource onError failed on connection ${this.#endpoint()}`, failure));
+        this.#onErrorFailed(failure);
         this.#settle(undefined);
       },
     );
   }
 
+  #onErrorFailed(failure: unknown): void {
+    this.#warn(new GenericError('HANDLER_FAILED', `service resource onError failed on connection ${this.#endpoint()}`, failure));
+  }
+
   // The last resort for errors no service handled: a warning, never a crash, once per connection.
   #warn(error: SocketError): void {
-    if (this.#warned) return;
-    this.#warned = true;
+    if (this.#has(WARNED)) return;
+    this.#flags |= WARNED;
     process.emitWarning(`${error.message}: ${describeCause(error.cause)}`, { type: 'SocketWarning', code: error.code });
   }
 }

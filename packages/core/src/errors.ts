@@ -66,6 +66,11 @@ const KIND = Symbol('@sock/core:kind');
 
 type Kind = 'any' | SocketErrorReason;
 
+// The brand sits on the prototype: making an error costs no extra property.
+function brand(target: { prototype: object }, reason: SocketErrorReason): void {
+  Object.defineProperty(target.prototype, BRAND, { value: reason, enumerable: false });
+}
+
 /**
  * Base class of every error @sock makes. Never thrown bare: it is a {@link GenericError} or a
  * {@link ReadTimedOutError}.
@@ -89,7 +94,6 @@ export abstract class SocketError extends Error {
     this.reason = reason;
     this.code = code;
     this.detail = cause === undefined ? { message } : { message, cause };
-    Object.defineProperty(this, BRAND, { value: reason, enumerable: false });
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
@@ -113,6 +117,9 @@ export abstract class SocketError extends Error {
  */
 export class GenericError extends SocketError {
   static override readonly [KIND]: Kind = GENERIC_ERROR;
+  static {
+    brand(this, GENERIC_ERROR);
+  }
 
   constructor(code: Exclude<SocketErrorCode, 'READ_TIMED_OUT'>, message: string, cause?: unknown) {
     super(GENERIC_ERROR, code, message, cause);
@@ -132,6 +139,9 @@ export class GenericError extends SocketError {
  */
 export class ReadTimedOutError extends SocketError {
   static override readonly [KIND]: Kind = READ_TIMED_OUT;
+  static {
+    brand(this, READ_TIMED_OUT);
+  }
 
   constructor(message: string, cause?: unknown) {
     super(READ_TIMED_OUT, 'READ_TIMED_OUT', message, cause);

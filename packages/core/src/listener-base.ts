@@ -1,6 +1,6 @@
 import type { Address } from './config.js';
 import { validateService, validateTimeout } from './config.js';
-import { Connection } from './connection.js';
+import { Connection, type ConnectionOptions } from './connection.js';
 import { formatEndpoint, GenericError, invalidArgument, type SocketError } from './errors.js';
 import type { Service } from './service.js';
 import type { Listener } from './transport.js';
@@ -42,6 +42,8 @@ export class ListenerBase implements Listener {
   readonly #options: ListenerBaseOptions;
   readonly #connections = new Set<Connection>();
   #service: Service | undefined;
+  // One options object shared by every connection of the current service.
+  #connectionOptions: ConnectionOptions | undefined;
   #state: State = 'idle';
   #address: Address | undefined;
   #started: Promise<void> | undefined;
@@ -70,6 +72,7 @@ export class ListenerBase implements Listener {
     if (this.#service !== undefined && this.#service !== service) {
       throw invalidArgument('this listener already has a service attached; detach it first');
     }
+    if (this.#service !== service) this.#connectionOptions = undefined;
     this.#service = service;
   }
 
@@ -77,6 +80,7 @@ export class ListenerBase implements Listener {
     if (this.#service !== service) throw invalidArgument('that service is not attached to this listener');
     // Open connections keep their service; new ones are refused until another is attached.
     this.#service = undefined;
+    this.#connectionOptions = undefined;
   }
 
   start(): Promise<void> {
@@ -158,15 +162,20 @@ export class ListenerBase implements Listener {
       wire.destroy();
       return;
     }
-    const connection = new Connection(wire, {
+    this.#connectionOptions ??= {
       service,
       readTimeoutInMillis: this.#options.readTimeoutInMillis,
       maxBufferedBytes: this.#options.maxBufferedBytes,
-    });
+      onDone: this.#forget,
+    };
+    const connection = new Connection(wire, this.#connectionOptions);
     this.#connections.add(connection);
-    void connection.done.then(() => this.#connections.delete(connection));
     connection.open();
   }
+
+  readonly #forget = (connection: Connection): void => {
+    this.#connections.delete(connection);
+  };
 
   // Faults of the listening socket itself have no caller to go to.
   #warn(error: SocketError): void {

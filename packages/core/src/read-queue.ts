@@ -80,7 +80,8 @@ export class ReadQueue<T = undefined> {
   readonly #unit: ReadUnit;
   readonly #maxChunks: number;
   #chunks: Buffer[] = [];
-  #tags: T[] = [];
+  // Only a tagged queue (UDP: the sender of each datagram) keeps tags; TCP pays nothing for them.
+  #tags: T[] | undefined;
   #head = 0;
   #offset = 0;
   #length = 0;
@@ -95,6 +96,7 @@ export class ReadQueue<T = undefined> {
     this.#options = options;
     this.#unit = options.unit ?? 'bytes';
     this.#maxChunks = options.maxChunks ?? Number.POSITIVE_INFINITY;
+    if (this.#unit === 'chunk') this.#tags = [];
   }
 
   /** Bytes queued and not yet read. */
@@ -137,13 +139,13 @@ export class ReadQueue<T = undefined> {
   push(chunk: Buffer, tag?: T): void {
     if (this.#ended || this.#error !== undefined || chunk.length === 0) return;
     this.#chunks.push(chunk);
-    this.#tags.push(tag as T);
+    this.#tags?.push(tag as T);
     this.#length += chunk.length;
     if (this.#chunks.length - this.#head > this.#maxChunks) this.#dropOldest();
     if (this.#pending.length === 0) return;
-    // Every chunk that arrives is progress: it resets the time-out of each waiting read.
-    for (const read of this.#pending) read.timer?.refresh();
     this.#serve();
+    // Every chunk that arrives is progress: it resets the time-out of each read still waiting.
+    for (const read of this.#pending) read.timer?.refresh();
   }
 
   /** End of stream: waiting reads resolve with what there is; later reads with an empty Buffer. */
@@ -166,7 +168,7 @@ export class ReadQueue<T = undefined> {
   /** Drops every queued byte and rejects every waiting read with `error`. */
   close(error: SocketError): void {
     this.#chunks = [];
-    this.#tags = [];
+    if (this.#tags !== undefined) this.#tags = [];
     this.#head = 0;
     this.#offset = 0;
     this.#length = 0;
@@ -215,7 +217,7 @@ export class ReadQueue<T = undefined> {
     // Fast path: nobody is ahead in line and the queue can answer now.
     if (this.#pending.length === 0) {
       const ready = this.#tryServe(length);
-      if (ready !== undefined) return Promise.resolve(wrap ? ready : ready.data);
+      if (ready !== undefined) return Promise.resolve(wrap ? { data: ready, tag: this.#lastTag } : ready);
       if (this.#error !== undefined) return Promise.reject(this.#error);
     }
     return new Promise((resolve, reject) => {
@@ -229,18 +231,20 @@ export class ReadQueue<T = undefined> {
     });
   }
 
-  // The answer to a read of `length` now, or undefined if it must wait.
-  #tryServe(length: number | undefined): Chunked<T> | undefined {
+  // The answer to a read of `length` now (its tag in #lastTag), or undefined if it must wait.
+  #tryServe(length: number | undefined): Buffer | undefined {
     if (length === undefined) {
-      if (this.#length > 0) {
-        const n = this.#unit === 'chunk' ? this.#firstRemaining() : this.#length;
-        return this.#takeTagged(n);
-      }
-      return this.#ended ? { data: EMPTY, tag: undefined as T } : undefined;
+      if (this.#length > 0) return this.#take(this.#unit === 'chunk' ? this.#firstRemaining() : this.#length);
+      return this.#ended ? this.#empty() : undefined;
     }
-    if (this.#length >= length) return this.#takeTagged(length);
-    if (this.#ended) return this.#takeTagged(this.#length);
+    if (this.#length >= length) return this.#take(length);
+    if (this.#ended) return this.#length === 0 ? this.#empty() : this.#take(this.#length);
     return undefined;
+  }
+
+  #empty(): Buffer {
+    this.#lastTag = undefined as T;
+    return EMPTY;
   }
 
   #serve(): void {
@@ -249,7 +253,7 @@ export class ReadQueue<T = undefined> {
       const ready = this.#tryServe(read.length);
       if (ready !== undefined) {
         this.#settle(read);
-        read.resolve(read.wrap ? ready : ready.data);
+        read.resolve(read.wrap ? { data: ready, tag: this.#lastTag } : ready);
       } else if (this.#error !== undefined) {
         this.#settle(read);
         read.reject(this.#error);
@@ -287,12 +291,6 @@ export class ReadQueue<T = undefined> {
     return this.#chunks[this.#head]!.length - this.#offset;
   }
 
-  #takeTagged(n: number): Chunked<T> {
-    if (n === 0) return { data: EMPTY, tag: undefined as T };
-    const data = this.#take(n);
-    return { data, tag: this.#lastTag };
-  }
-
   #take(n: number): Buffer {
     const first = this.#chunks[this.#head]!;
     const available = first.length - this.#offset;
@@ -313,7 +311,7 @@ export class ReadQueue<T = undefined> {
       }
     }
     // The cursor has moved past the last chunk it touched unless it stopped inside it.
-    this.#lastTag = this.#tags[this.#offset > 0 ? this.#head : this.#head - 1] as T;
+    if (this.#tags !== undefined) this.#lastTag = this.#tags[this.#offset > 0 ? this.#head : this.#head - 1] as T;
     this.#length -= n;
     this.#consumed += n;
     if (this.#length === 0) this.#reset();
@@ -334,10 +332,8 @@ export class ReadQueue<T = undefined> {
 
   #reset(): void {
     // The common case: everything was read. Keep the arrays, forget the chunks.
-    if (this.#head > 0 || this.#chunks.length > 0) {
-      this.#chunks.length = 0;
-      this.#tags.length = 0;
-    }
+    this.#chunks.length = 0;
+    if (this.#tags !== undefined) this.#tags.length = 0;
     this.#head = 0;
     this.#offset = 0;
   }
@@ -354,7 +350,7 @@ export class ReadQueue<T = undefined> {
   // Forgets the chunks already read, so a queue that never fully drains does not grow its list.
   #compact(): void {
     this.#chunks = this.#chunks.slice(this.#head);
-    this.#tags = this.#tags.slice(this.#head);
+    this.#tags = this.#tags?.slice(this.#head);
     this.#head = 0;
   }
 }

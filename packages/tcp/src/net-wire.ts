@@ -7,9 +7,37 @@ export function plainAddress(address: string | undefined): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
+// Each socket points at its wire, so that one set of listener functions serves every socket
+// (Node calls them with `this` = the socket) instead of five closures per connection.
+const WIRE = Symbol('@sock/tcp:wire');
+type WiredSocket = Socket & { [WIRE]: NetWire };
+
+function onData(this: WiredSocket, chunk: Buffer): void {
+  this[WIRE].handler.data(chunk);
+}
+function onEnd(this: WiredSocket): void {
+  this[WIRE].handler.end();
+}
+function onDrain(this: WiredSocket): void {
+  this[WIRE].drained();
+}
+function onError(this: WiredSocket, error: Error): void {
+  this[WIRE].failed(error);
+}
+function onClose(this: WiredSocket): void {
+  this.off('data', onData);
+  this.off('end', onEnd);
+  this.off('drain', onDrain);
+  // 'error' stays handled: a late error from a closed socket must never go unlistened.
+  this.off('error', onError);
+  this.on('error', ignore);
+  this[WIRE].handler.close();
+}
+function ignore(): void {}
+
 /**
- * A `node:net` Socket as a {@link Wire}. It owns every listener it adds and removes them all when
- * the socket closes, and it always listens for `'error'`, so no socket fault can crash the process.
+ * A `node:net` Socket as a {@link Wire}. It always listens for `'error'`, so no socket fault can
+ * crash the process, and removes its listeners when the socket closes.
  *
  * @example
  * ```ts
@@ -18,18 +46,20 @@ export function plainAddress(address: string | undefined): string {
  * ```
  */
 export class NetWire implements Wire {
-  readonly #socket: Socket;
+  /** Set by `start`; the Connection's events. */
+  handler!: WireHandler;
+  readonly #socket: WiredSocket;
   readonly #target: string | undefined;
-  #handler: WireHandler | undefined;
   #remoteAddress = '';
   #remotePort = 0;
   #localAddress = '';
   #localPort = 0;
   #errored = false;
+  #drainArmed = false;
 
   /** `target` names the peer while the socket is still connecting. */
   constructor(socket: Socket, target?: string) {
-    this.#socket = socket;
+    this.#socket = socket as WiredSocket;
     this.#target = target;
     if (socket.remotePort !== undefined) this.connected();
   }
@@ -57,17 +87,37 @@ export class NetWire implements Wire {
   }
 
   start(handler: WireHandler): void {
-    this.#handler = handler;
+    this.handler = handler;
     const socket = this.#socket;
-    socket.on('data', this.#onData);
-    socket.on('end', this.#onEnd);
-    socket.on('error', this.#onError);
-    socket.on('drain', this.#onDrain);
-    socket.once('close', this.#onClose);
+    socket[WIRE] = this;
+    socket.on('data', onData);
+    socket.on('end', onEnd);
+    socket.on('error', onError);
+    socket.once('close', onClose);
   }
 
   write(chunk: Buffer): boolean {
-    return this.#socket.write(chunk);
+    if (this.#socket.write(chunk)) return true;
+    // 'drain' is listened for only while a write waits for it.
+    if (!this.#drainArmed) {
+      this.#drainArmed = true;
+      this.#socket.once('drain', onDrain);
+    }
+    return false;
+  }
+
+  /** @internal */
+  drained(): void {
+    this.#drainArmed = false;
+    this.handler.drain();
+  }
+
+  /** @internal */
+  failed(error: Error): void {
+    if (this.#errored) return;
+    this.#errored = true;
+    const operation = this.#socket.connecting ? 'connect' : 'read';
+    this.handler.error(fromSystemError(error, operation, this.#endpoint()));
   }
 
   shutdownWrite(done: (error?: GenericError) => void): void {
@@ -115,36 +165,4 @@ export class NetWire implements Wire {
   #endpoint(): string {
     return this.#remotePort > 0 ? formatEndpoint(this.#remoteAddress, this.#remotePort) : (this.#target ?? 'unknown peer');
   }
-
-  readonly #onData = (chunk: Buffer): void => {
-    this.#handler!.data(chunk);
-  };
-
-  readonly #onEnd = (): void => {
-    this.#handler!.end();
-  };
-
-  readonly #onDrain = (): void => {
-    this.#handler!.drain();
-  };
-
-  readonly #onError = (error: Error): void => {
-    if (this.#errored) return;
-    this.#errored = true;
-    const operation = this.#socket.connecting ? 'connect' : 'read';
-    this.#handler!.error(fromSystemError(error, operation, this.#endpoint()));
-  };
-
-  readonly #onClose = (): void => {
-    const socket = this.#socket;
-    socket.off('data', this.#onData);
-    socket.off('end', this.#onEnd);
-    socket.off('drain', this.#onDrain);
-    // 'error' stays handled: a late error from a closed socket must never go unlistened.
-    socket.off('error', this.#onError);
-    socket.on('error', ignore);
-    this.#handler!.close();
-  };
 }
-
-function ignore(): void {}
