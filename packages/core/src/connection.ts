@@ -361,7 +361,7 @@ export class Connection implements Caller {
 
   #onEnd(): void {
     this.#flags |= PEER_ENDED;
-    this.#readQueue().end();
+    this.#queue?.end(); // a queue made later starts ended
     this.#pump();
   }
 
@@ -447,8 +447,10 @@ export class Connection implements Caller {
     if (this.#has(BUSY)) return;
     if ((this.#flags & (PEER_ENDED | WRITE_SHUT | CLOSED)) === PEER_ENDED && this.#endSeen()) {
       // The peer is done and the service has seen it: end our side too (as Node's default
-      // allowHalfOpen: false would), so a finished connection never lingers half-open.
-      void this.shutdownWrite();
+      // allowHalfOpen: false would), so a finished connection never lingers half-open. Nobody
+      // waits for this FIN, so no promise is made for it.
+      this.#flags |= WRITE_SHUT;
+      this.#wire.shutdownWrite();
     }
     if (this.#has(CLOSED) && !this.#has(DONE) && (this.#options.service === undefined || this.#has(CLOSE_DISPATCHED))) {
       this.#flags |= DONE;

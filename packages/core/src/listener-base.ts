@@ -157,7 +157,7 @@ export class ListenerBase implements Listener {
 
   #accept(wire: Wire): void {
     const service = this.#service;
-    if (this.#state === 'stopped' || service === undefined || this.connections >= this.#options.maxConnections) {
+    if (this.#state === 'stopped' || service === undefined || (this.#options.maxConnections !== Number.POSITIVE_INFINITY && this.connections >= this.#options.maxConnections)) {
       wire.start({ data() {}, end() {}, error() {}, close() {}, drain() {} });
       wire.destroy();
       return;

@@ -41,8 +41,8 @@ export interface Wire {
   start(handler: WireHandler): void;
   /** Queue bytes; false when the buffer is over its high-water mark (wait for `drain`). */
   write(chunk: Buffer): boolean;
-  /** Send FIN once queued bytes are flushed; `done` runs then (or with the error that prevented it). */
-  shutdownWrite(done: (error?: SocketError) => void): void;
+  /** Send FIN once queued bytes are flushed; `done`, if given, runs then (or with the error that prevented it). */
+  shutdownWrite(done?: (error?: SocketError) => void): void;
   /** Stop delivering `data` (the kernel buffer then fills and TCP holds back the peer). */
   pause(): void;
   resume(): void;

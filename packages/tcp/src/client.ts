@@ -47,13 +47,13 @@ export class Client extends Connection implements ClientContract {
       }, resolved.connectTimeoutInMillis);
     }
     socket.once('connect', () => {
-      clearTimeout(timer);
+      if (timer !== undefined) clearTimeout(timer);
       socket.setNoDelay(resolved.noDelay);
       if (resolved.keepAlive) socket.setKeepAlive(true, resolved.keepAliveInitialDelayInMillis);
       wire.connected();
       this.open();
     });
-    socket.once('close', () => clearTimeout(timer));
+    if (timer !== undefined) socket.once('close', () => clearTimeout(timer));
     socket.connect({ host: resolved.host, port: resolved.port });
   }
 

@@ -120,8 +120,12 @@ export class NetWire implements Wire {
     this.handler.error(fromSystemError(error, operation, this.#endpoint()));
   }
 
-  shutdownWrite(done: (error?: GenericError) => void): void {
+  shutdownWrite(done?: (error?: GenericError) => void): void {
     const socket = this.#socket;
+    if (done === undefined) {
+      socket.end();
+      return;
+    }
     if (socket.writableFinished) {
       done();
       return;
