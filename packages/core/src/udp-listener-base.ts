@@ -62,8 +62,9 @@ export class UdpListenerBase implements UdpListener {
   }
 
   start(): Promise<void> {
-    if (this.#started !== undefined) return this.#started;
+    // Stopped first: after a stop, `#started` still holds the old (resolved) start.
     if (this.#stopped !== undefined) return Promise.reject(new GenericError('CONNECTION_CLOSED', 'this listener was stopped; create a new one'));
+    if (this.#started !== undefined) return this.#started;
     if (this.#service === undefined) return Promise.reject(invalidArgument('attach a service before starting the listener'));
     const wire = this.#makeWire();
     this.#wire = wire;

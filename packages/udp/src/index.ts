@@ -1,1 +1,31 @@
-export {};
+export { UdpClient, type UdpClientOptions } from './client.js';
+export { UdpListener } from './listener.js';
+export { UdpConnectedClient, type UdpConnectConfig } from './connected-client.js';
+export { udp } from './transport.js';
+export { DgramWire, plainAddress, type DgramWireOptions, type DgramFamily } from './dgram-wire.js';
+export {
+  resolveUdpSocketOptions,
+  validateMulticastGroup,
+  validateInterfaceAddress,
+  type UdpSocketOptions,
+  type ResolvedUdpSocketOptions,
+} from './socket-options.js';
+export {
+  READ_TIMED_OUT,
+  GENERIC_ERROR,
+  MAX_DATAGRAM_BYTES,
+  SocketError,
+  GenericError,
+  ReadTimedOutError,
+  isSocketError,
+  type SocketErrorCode,
+  type Detail,
+  type Address,
+  type UdpClientConfig,
+  type UdpListenerConfig,
+  type ReadOptions,
+  type Datagram,
+  type UdpCaller,
+  type UdpService,
+  type UdpTransport,
+} from '@sock/core';
