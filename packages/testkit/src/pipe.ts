@@ -1,0 +1,323 @@
+import { formatEndpoint, GenericError, type SocketError, type Wire, type WireHandler } from '@sock/core';
+
+/**
+ * How a loopback network shapes the bytes of its TCP connections. Read anew for every write, so a
+ * change through `network.shape()` applies to the next write of every connection.
+ *
+ * @example
+ * ```ts
+ * const shaping: PipeShaping = { chunkSize: 3, latencyInMillis: 0, highWaterMark: 64 * 1024 };
+ * ```
+ */
+export interface PipeShaping {
+  /** Every write is delivered as chunks of at most this many bytes; `undefined`: 64 KiB, like a socket read. */
+  chunkSize: number | undefined;
+  /** Each write (and FIN) arrives this long after it was made, on `setTimeout`; 0: on the next microtask. */
+  latencyInMillis: number;
+  /** Bytes in flight towards a peer (undelivered, e.g. because it paused) before `write()` says "wait for drain". */
+  highWaterMark: number;
+}
+
+/**
+ * The largest chunk delivered when no chunk size is set: what a socket read gives at most.
+ *
+ * @example
+ * ```ts
+ * network.shape({ chunkSize: DEFAULT_SEGMENT_BYTES / 2 });
+ * ```
+ */
+export const DEFAULT_SEGMENT_BYTES = 64 * 1024;
+
+interface Segment {
+  /** One write, or `undefined` for the FIN. */
+  readonly data: Buffer | undefined;
+  /** Delivered in chunks of at most this many bytes. */
+  readonly chunkSize: number;
+  /** Bytes of `data` already delivered. */
+  offset: number;
+  ready: boolean;
+}
+
+/**
+ * One end of an in-memory TCP connection: a {@link Wire} that `@sock/core`'s `Connection` drives,
+ * exactly as it drives a `node:net` socket.
+ *
+ * - Every handler call happens asynchronously (a microtask, or a `setTimeout` when there is
+ *   latency), never from inside `write()`, `shutdownWrite()` or `close()`.
+ * - Bytes a peer has not taken (it paused) stay in flight; past the high-water mark `write()`
+ *   returns false and `drain` follows when the peer takes them: a slow reader holds back the writer.
+ * - `close()` sends FIN after the queued bytes and closes once it is delivered; `destroy()` closes
+ *   at once (queued bytes and the FIN still reach the peer, as the kernel would send them).
+ * - Bytes arriving at an end that is closed reset the sender (the kernel answers them with RST).
+ *
+ * Made by the loopback network; tests normally meet it only through a `Caller`.
+ *
+ * @example
+ * ```ts
+ * const [a, b] = PipeEnd.pair(() => shaping, { host: '127.0.0.1', port: 50000 }, { host: '127.0.0.1', port: 7 });
+ * ```
+ */
+export class PipeEnd implements Wire {
+  readonly #shaping: () => PipeShaping;
+  readonly #target: string | undefined;
+  #peer: PipeEnd | undefined;
+  #handler: WireHandler | undefined;
+  #remoteAddress = '';
+  #remotePort = 0;
+  #localAddress = '';
+  #localPort = 0;
+
+  #outgoing: Segment[] = [];
+  #outgoingBytes = 0;
+  #flushScheduled = false;
+  #needDrain = false;
+  #paused = false;
+
+  #finQueued = false;
+  #finDelivered = false;
+  #endReceived = false;
+  #closeRequested = false;
+  #closed = false;
+  #closeEmitted = false;
+  #errored = false;
+  #shutdownWaiters: Array<(error?: SocketError) => void> = [];
+  #onClosed: (() => void) | undefined;
+
+  /** `target` names the peer while the end is not connected yet. */
+  constructor(shaping: () => PipeShaping, target?: string) {
+    this.#shaping = shaping;
+    this.#target = target;
+  }
+
+  /**
+   * Connects two ends: `a` at `aAddress` talks to `b` at `bAddress`.
+   *
+   * @example
+   * ```ts
+   * PipeEnd.connect(clientEnd, clientAddress, serverEnd, serverAddress);
+   * ```
+   */
+  static connect(a: PipeEnd, aAddress: { host: string; port: number }, b: PipeEnd, bAddress: { host: string; port: number }): void {
+    a.#peer = b;
+    b.#peer = a;
+    a.#localAddress = b.#remoteAddress = aAddress.host;
+    a.#localPort = b.#remotePort = aAddress.port;
+    b.#localAddress = a.#remoteAddress = bAddress.host;
+    b.#localPort = a.#remotePort = bAddress.port;
+  }
+
+  get remoteAddress(): string {
+    return this.#remoteAddress;
+  }
+  get remotePort(): number {
+    return this.#remotePort;
+  }
+  get localAddress(): string {
+    return this.#localAddress;
+  }
+  get localPort(): number {
+    return this.#localPort;
+  }
+
+  /** True once this end has closed (or was destroyed before it connected). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Bytes written by this end that its peer has not taken yet. */
+  get bufferedBytes(): number {
+    return this.#outgoingBytes;
+  }
+
+  /** Runs once when this end closes (the network forgets the connection then). */
+  set onClosed(callback: () => void) {
+    this.#onClosed = callback;
+  }
+
+  start(handler: WireHandler): void {
+    this.#handler = handler;
+    // Anything that arrived before the handler was there (a fast peer) can flow now.
+    if (this.#peer !== undefined) this.#peer.#scheduleFlush();
+    if (this.#closed) this.#emitClose();
+  }
+
+  write(chunk: Buffer): boolean {
+    if (this.#closed || this.#finQueued) return true; // Connection refuses writes after close; nothing to send.
+    const shaping = this.#shaping();
+    const chunkSize = shaping.chunkSize ?? DEFAULT_SEGMENT_BYTES;
+    this.#enqueue({ data: chunk, chunkSize, offset: 0, ready: shaping.latencyInMillis <= 0 }, shaping.latencyInMillis);
+    this.#outgoingBytes += chunk.length;
+    if (this.#outgoingBytes >= shaping.highWaterMark) {
+      this.#needDrain = true;
+      return false;
+    }
+    return true;
+  }
+
+  shutdownWrite(done: (error?: SocketError) => void = () => {}): void {
+    if (this.#finDelivered) {
+      queueMicrotask(() => done());
+      return;
+    }
+    if (this.#closed && !this.#finQueued) {
+      const error = new GenericError('CONNECTION_CLOSED', `connection to ${this.#endpoint()} closed before its end could be sent`);
+      queueMicrotask(() => done(error));
+      return;
+    }
+    this.#shutdownWaiters.push(done);
+    this.#queueFin();
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    if (this.#peer !== undefined) this.#peer.#scheduleFlush();
+  }
+
+  close(): void {
+    if (this.#closed || this.#closeRequested) return;
+    this.#closeRequested = true;
+    if (this.#peer === undefined) {
+      this.#markClosed();
+      return;
+    }
+    if (this.#finDelivered) this.#markClosed();
+    else this.#queueFin();
+  }
+
+  destroy(): void {
+    if (this.#closed) return;
+    // What was written is already "in the kernel" and still reaches the peer, then the FIN.
+    if (this.#peer !== undefined) this.#queueFin();
+    this.#markClosed();
+  }
+
+  /**
+   * Aborts the connection like a TCP RST: bytes in flight both ways are lost, and each end that is
+   * still open reports `CONNECTION_RESET` and closes.
+   */
+  reset(): void {
+    const peer = this.#peer;
+    this.#abort();
+    if (peer !== undefined) peer.#abort();
+  }
+
+  #endpoint(): string {
+    return this.#remotePort > 0 ? formatEndpoint(this.#remoteAddress, this.#remotePort) : (this.#target ?? 'an unconnected peer');
+  }
+
+  #enqueue(segment: Segment, latency: number): void {
+    this.#outgoing.push(segment);
+    if (latency > 0) {
+      setTimeout(() => {
+        segment.ready = true;
+        this.#flush();
+      }, latency);
+    } else {
+      this.#scheduleFlush();
+    }
+  }
+
+  #queueFin(): void {
+    if (this.#finQueued) return;
+    this.#finQueued = true;
+    const latency = this.#shaping().latencyInMillis;
+    this.#enqueue({ data: undefined, chunkSize: 0, offset: 0, ready: latency <= 0 }, latency);
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    queueMicrotask(() => {
+      this.#flushScheduled = false;
+      this.#flush();
+    });
+  }
+
+  // Hands ready segments to the peer, in order, while it takes them. Always runs in its own task.
+  #flush(): void {
+    const peer = this.#peer;
+    if (peer === undefined) return;
+    while (this.#outgoing.length > 0) {
+      const segment = this.#outgoing[0]!;
+      if (!segment.ready) break;
+      if (peer.#closed) {
+        this.#outgoing.shift();
+        if (segment.data === undefined) this.#finArrived();
+        else {
+          // The peer's kernel answers bytes for a closed socket with RST.
+          this.#outgoing = [];
+          this.#outgoingBytes = 0;
+          this.#abort();
+        }
+        continue;
+      }
+      if (peer.#handler === undefined || (peer.#paused && segment.data !== undefined)) break;
+      if (segment.data === undefined) {
+        this.#outgoing.shift();
+        peer.#endReceived = true;
+        peer.#handler.end();
+        this.#finArrived();
+        peer.#maybeClose();
+      } else {
+        // One chunk at a time: the peer may pause after any of them.
+        const { data, offset } = segment;
+        const end = Math.min(data.length, offset + segment.chunkSize);
+        const piece = offset === 0 && end === data.length ? data : data.subarray(offset, end);
+        if (end === data.length) this.#outgoing.shift();
+        else segment.offset = end;
+        this.#outgoingBytes -= piece.length;
+        peer.#handler.data(piece);
+      }
+    }
+    if (this.#needDrain && this.#outgoingBytes < this.#shaping().highWaterMark) {
+      this.#needDrain = false;
+      if (!this.#closed) this.#handler?.drain();
+    }
+  }
+
+  #finArrived(): void {
+    this.#finDelivered = true;
+    for (const done of this.#shutdownWaiters.splice(0)) done();
+    this.#maybeClose();
+  }
+
+  #maybeClose(): void {
+    if (this.#closed) return;
+    if (this.#finDelivered && (this.#closeRequested || this.#endReceived)) this.#markClosed();
+  }
+
+  #abort(): void {
+    this.#outgoing = [];
+    this.#outgoingBytes = 0;
+    if (this.#closed) return;
+    const error = new GenericError('CONNECTION_RESET', `connection to ${this.#endpoint()} was reset by the peer`);
+    this.#errored = true;
+    const handler = this.#handler;
+    if (handler !== undefined) queueMicrotask(() => handler.error(error));
+    for (const done of this.#shutdownWaiters.splice(0)) queueMicrotask(() => done(error));
+    this.#markClosed();
+  }
+
+  #markClosed(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const error = new GenericError('CONNECTION_CLOSED', `connection to ${this.#endpoint()} closed before its end could be sent`);
+    if (!this.#finQueued || this.#errored) for (const done of this.#shutdownWaiters.splice(0)) queueMicrotask(() => done(error));
+    this.#onClosed?.();
+    // After the peer: it may hold a segment for us that must now reset it.
+    if (this.#peer !== undefined) this.#peer.#scheduleFlush();
+    if (this.#handler !== undefined) this.#emitClose();
+  }
+
+  #emitClose(): void {
+    if (this.#closeEmitted) return;
+    this.#closeEmitted = true;
+    const handler = this.#handler!;
+    queueMicrotask(() => handler.close());
+  }
+}

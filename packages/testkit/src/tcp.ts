@@ -1,0 +1,305 @@
+import {
+  Connection,
+  formatEndpoint,
+  GenericError,
+  ListenerBase,
+  resolveClientConfig,
+  resolveListenerConfig,
+  validatePort,
+  type Acceptor,
+  type AcceptorHandler,
+  type Address,
+  type Caller,
+  type Client,
+  type ClientConfig,
+  type Listener,
+  type ListenerConfig,
+  type ResolvedListenerConfig,
+  type SocketError,
+  type TcpTransport,
+} from '@sock/core';
+import { AddressTable, resolveBindHost, resolveHost } from './network.js';
+import { PipeEnd, type PipeShaping } from './pipe.js';
+
+/**
+ * One TCP connection on a loopback network, as `network.connections()` lists it: pick one and
+ * `reset()` it, or look at how many bytes are held back in flight.
+ *
+ * @example
+ * ```ts
+ * const [first] = network.connections();
+ * first?.reset(); // both ends see CONNECTION_RESET
+ * ```
+ */
+export interface LoopbackConnection {
+  /** `tcp-1`, `tcp-2`, ... in the order the connections were made on this network. */
+  readonly id: string;
+  /** The client's end (its local address). */
+  readonly client: Address;
+  /** The listener's end (the address the client connected to). */
+  readonly server: Address;
+  /** False once both ends have closed. */
+  readonly open: boolean;
+  /** Bytes written but not yet taken by the other end, each way (grows when a reader is slow). */
+  readonly bufferedBytes: { readonly toServer: number; readonly toClient: number };
+  /** Aborts the connection like a TCP RST: both ends report `CONNECTION_RESET`, then close. */
+  reset(): void;
+}
+
+interface ConnectionRecord {
+  readonly info: LoopbackConnection;
+  readonly clientEnd: PipeEnd;
+  readonly serverEnd: PipeEnd;
+}
+
+/**
+ * The TCP half of a loopback network: its port table, its connections, and every client and
+ * listener it made (so that `network.close()` can close them). Internal; reach it through
+ * `createLoopbackNetwork()`.
+ *
+ * @example
+ * ```ts
+ * const fabric = new TcpFabric(() => shaping);
+ * const transport = fabric.transport;
+ * ```
+ */
+export class TcpFabric {
+  readonly table = new AddressTable<LoopbackAcceptor>('tcp');
+  readonly shaping: () => PipeShaping;
+  readonly transport: TcpTransport;
+  readonly #connections = new Set<ConnectionRecord>();
+  readonly #clients = new Set<LoopbackClient>();
+  readonly #listeners = new Set<LoopbackListener>();
+  #count = 0;
+  #closed = false;
+
+  constructor(shaping: () => PipeShaping) {
+    this.shaping = shaping;
+    this.transport = Object.freeze<TcpTransport>({
+      connect: (config) => LoopbackClient.connect(this, config),
+      createListener: (port, config) => new LoopbackListener(this, port, config),
+    });
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  connections(): LoopbackConnection[] {
+    return [...this.#connections].map((record) => record.info);
+  }
+
+  /** Resets the connections that `target` (a caller, or a port used by either end) belongs to. */
+  reset(target: Caller | number): number {
+    const matches = [...this.#connections].filter(({ clientEnd, serverEnd }) => {
+      if (typeof target === 'number') return clientEnd.localPort === target || serverEnd.localPort === target;
+      return [clientEnd, serverEnd].some(
+        (end) =>
+          end.localPort === target.localPort &&
+          end.remotePort === target.remotePort &&
+          end.localAddress === target.localAddress &&
+          end.remoteAddress === target.remoteAddress,
+      );
+    });
+    for (const record of matches) record.info.reset();
+    return matches.length;
+  }
+
+  track(client: LoopbackClient): void {
+    this.#clients.add(client);
+    void client.done.then(() => this.#clients.delete(client));
+  }
+
+  trackListener(listener: LoopbackListener): void {
+    this.#listeners.add(listener);
+  }
+
+  /**
+   * Connects `end` to whoever listens at `host:port`, after the network's latency. `done` gets the
+   * connect error, or nothing once both ends exist (the listener's side is already accepted).
+   */
+  dial(end: PipeEnd, host: string, port: number, done: (error?: SocketError) => void): void {
+    const latency = this.shaping().latencyInMillis;
+    const attempt = (): void => {
+      if (end.closed) return; // given up (closed or timed out) meanwhile
+      const target = formatEndpoint(host, port);
+      if (this.#closed) return done(new GenericError('CONNECTION_REFUSED', `connection refused by ${target}: the loopback network is closed`));
+      const addresses = resolveHost(host);
+      if (addresses === undefined) return done(new GenericError('HOST_NOT_FOUND', `host of ${target} was not found`));
+      for (const ip of addresses) {
+        const acceptor = this.table.find(ip, port);
+        if (acceptor === undefined) continue;
+        this.#join(end, ip, port, acceptor);
+        return done();
+      }
+      return done(new GenericError('CONNECTION_REFUSED', `connection refused by ${target}`));
+    };
+    if (latency > 0) setTimeout(attempt, latency);
+    else queueMicrotask(attempt);
+  }
+
+  #join(clientEnd: PipeEnd, ip: string, port: number, acceptor: LoopbackAcceptor): void {
+    const localPort = this.table.reserve(ip);
+    const serverEnd = new PipeEnd(this.shaping);
+    PipeEnd.connect(clientEnd, { host: ip, port: localPort }, serverEnd, { host: ip, port });
+    this.#count += 1;
+    const record: ConnectionRecord = {
+      clientEnd,
+      serverEnd,
+      info: Object.freeze({
+        id: `tcp-${this.#count}`,
+        client: Object.freeze({ host: ip, port: localPort }),
+        server: Object.freeze({ host: ip, port }),
+        get open() {
+          return !(clientEnd.closed && serverEnd.closed);
+        },
+        get bufferedBytes() {
+          return { toServer: clientEnd.bufferedBytes, toClient: serverEnd.bufferedBytes };
+        },
+        reset: () => clientEnd.reset(),
+      }),
+    };
+    this.#connections.add(record);
+    const forget = (): void => {
+      if (!clientEnd.closed || !serverEnd.closed) return;
+      this.#connections.delete(record);
+      this.table.release(localPort);
+    };
+    clientEnd.onClosed = forget;
+    serverEnd.onClosed = forget;
+    acceptor.accept(serverEnd);
+  }
+
+  /** Closes every client and stops every listener this network made. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([
+      ...[...this.#listeners].map((listener) => listener.immediateStop()),
+      ...[...this.#clients].map(async (client) => {
+        await client.destroy();
+        await client.done;
+      }),
+    ]);
+  }
+}
+
+/**
+ * A client on a loopback network: the same `Connection` as `@sock/tcp`'s `Client`, over an
+ * in-memory pipe. Made by `network.tcp.connect()`.
+ *
+ * @example
+ * ```ts
+ * const client = await network.tcp.connect({ host: 'localhost', port });
+ * await client.write('ping');
+ * ```
+ */
+export class LoopbackClient extends Connection implements Client {
+  /** Resolves once connected; rejects `CONNECTION_REFUSED`, `HOST_NOT_FOUND`, `CONNECT_TIMED_OUT`. */
+  readonly ready: Promise<void>;
+
+  /** Throws `INVALID_ARGUMENT` at once for a bad config; connection errors reject `ready`. */
+  constructor(fabric: TcpFabric, config: ClientConfig) {
+    const resolved = resolveClientConfig(config);
+    const target = formatEndpoint(resolved.host, resolved.port);
+    const end = new PipeEnd(fabric.shaping, target);
+    super(end, {
+      service: resolved.callbackService,
+      readTimeoutInMillis: resolved.readTimeoutInMillis,
+      maxBufferedBytes: resolved.maxBufferedBytes,
+      connecting: true,
+      target,
+    });
+    this.ready = this.opened;
+    fabric.track(this);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    if (resolved.connectTimeoutInMillis > 0) {
+      timer = setTimeout(() => {
+        this.abort(new GenericError('CONNECT_TIMED_OUT', `connecting to ${target} timed out after ${resolved.connectTimeoutInMillis} ms`));
+      }, resolved.connectTimeoutInMillis);
+    }
+    fabric.dial(end, resolved.host, resolved.port, (error) => {
+      clearTimeout(timer);
+      if (error === undefined) this.open();
+      else this.abort(error);
+    });
+  }
+
+  /**
+   * Connects and resolves once connected.
+   *
+   * @example
+   * ```ts
+   * const client = await LoopbackClient.connect(fabric, { host: '127.0.0.1', port });
+   * ```
+   */
+  static async connect(fabric: TcpFabric, config: ClientConfig): Promise<LoopbackClient> {
+    const client = new LoopbackClient(fabric, config);
+    await client.ready;
+    return client;
+  }
+}
+
+/**
+ * Binds a port on a loopback network and hands each connection's server end to the listener base.
+ *
+ * @example
+ * ```ts
+ * const acceptor = new LoopbackAcceptor(fabric, 0, resolveListenerConfig({ interface: '127.0.0.1' }));
+ * ```
+ */
+export class LoopbackAcceptor implements Acceptor {
+  readonly #fabric: TcpFabric;
+  readonly #port: number;
+  readonly #config: ResolvedListenerConfig;
+  #handler: AcceptorHandler | undefined;
+  #bound: number | undefined;
+
+  constructor(fabric: TcpFabric, port: number, config: ResolvedListenerConfig) {
+    this.#fabric = fabric;
+    this.#port = port;
+    this.#config = config;
+  }
+
+  async listen(handler: AcceptorHandler): Promise<Address> {
+    if (this.#fabric.closed) {
+      throw new GenericError('CONNECTION_CLOSED', `cannot listen on ${formatEndpoint(this.#config.interface ?? '::', this.#port)}: the loopback network is closed`);
+    }
+    const host = resolveBindHost(this.#config.interface, this.#port);
+    const port = this.#fabric.table.bind(host, this.#port, this);
+    this.#bound = port;
+    this.#handler = handler;
+    return { host, port };
+  }
+
+  async stop(): Promise<void> {
+    if (this.#bound !== undefined) this.#fabric.table.unbind(this.#bound, this);
+    this.#bound = undefined;
+    this.#handler = undefined;
+  }
+
+  /** A client connected: hand its server end to the listener. */
+  accept(end: PipeEnd): void {
+    if (this.#handler === undefined) end.destroy();
+    else this.#handler.connection(end);
+  }
+}
+
+/**
+ * A listener on a loopback network: `@sock/core`'s `ListenerBase`, as `@sock/tcp`'s `Listener` is.
+ * Made by `network.tcp.createListener()`.
+ *
+ * @example
+ * ```ts
+ * const listener = network.tcp.createListener(0, { interface: '127.0.0.1' });
+ * listener.attach(echoService());
+ * await listener.start();
+ * ```
+ */
+export class LoopbackListener extends ListenerBase implements Listener {
+  /** `port` 0 binds an ephemeral port. Bad input throws `INVALID_ARGUMENT`. */
+  constructor(fabric: TcpFabric, port: number, config?: ListenerConfig) {
+    const resolved = resolveListenerConfig(config);
+    super(new LoopbackAcceptor(fabric, validatePort(port, 'port', 0), resolved), resolved);
+    fabric.trackListener(this);
+  }
+}
