@@ -223,7 +223,13 @@ export class Connection implements Caller {
     if (this.#has(CONNECTING)) {
       this.#flags &= ~CONNECTING;
       if (this.#options.service !== undefined && !this.#has(CLOSED)) this.#flags |= CONNECT_DUE;
-      this.#rare?.openedWaiter?.resolve();
+      const rare = this.#rare;
+      const waiter = rare?.openedWaiter;
+      if (waiter !== undefined) {
+        // Settled for good: #onClose must not build a CONNECTION_CLOSED error for it later.
+        rare!.openedWaiter = undefined;
+        waiter.resolve();
+      }
     }
     this.#pump();
   }
@@ -237,8 +243,12 @@ export class Connection implements Caller {
     this.#flags |= FAULT_DISPATCHED | CLOSE_DISPATCHED;
     const state = this.#state();
     state.fault = error;
-    if (state.openedWaiter !== undefined) state.openedWaiter.reject(error);
-    else state.opened = rejected(error);
+    if (state.openedWaiter !== undefined) {
+      state.openedWaiter.reject(error);
+      state.openedWaiter = undefined;
+    } else {
+      state.opened = rejected(error);
+    }
     this.#queue?.fail(error);
     this.#wire.destroy();
   }
@@ -269,8 +279,8 @@ export class Connection implements Caller {
     if (fault !== undefined) return rejected(fault);
     if ((flags & (WRITE_SHUT | CLOSING | CLOSED)) !== 0) return rejected(connectionClosed(this.#endpoint()));
     const length = buffer.length;
-    if (length === 0) return Promise.resolve(0);
-    if (this.#wire.write(buffer)) return Promise.resolve(length);
+    if (length === 0) return resolvedLength(0);
+    if (this.#wire.write(buffer)) return resolvedLength(length);
     const waiters = (this.#state().drainWaiters ??= []);
     return handled(new Promise<number>((resolve, reject) => waiters.push({ resolve: () => resolve(length), reject })));
   }
@@ -383,7 +393,10 @@ export class Connection implements Caller {
     this.#flags = (this.#flags | CLOSED) & ~CONNECTING;
     const rare = this.#rare;
     if (rare !== undefined) {
-      if (rare.openedWaiter !== undefined && rare.fault === undefined) rare.openedWaiter.reject(connectionClosed(this.#endpoint()));
+      if (rare.openedWaiter !== undefined && rare.fault === undefined) {
+        rare.openedWaiter.reject(connectionClosed(this.#endpoint()));
+        rare.openedWaiter = undefined;
+      }
       this.#rejectDrainWaiters();
     }
     // The peer closed without FIN (or we did): whoever still waits for bytes gets the end.
@@ -597,6 +610,19 @@ export class Connection implements Caller {
     this.#flags |= WARNED;
     process.emitWarning(`${error.message}: ${describeCause(error.cause)}`, { type: 'SocketWarning', code: error.code });
   }
+}
+
+// A settled promise can be shared: a loop that writes same-sized messages gets the one promise for
+// that length instead of a new one per write.
+let lastLength = -1;
+let lastResolved: Promise<number> = Promise.resolve(-1);
+
+function resolvedLength(length: number): Promise<number> {
+  if (length !== lastLength) {
+    lastLength = length;
+    lastResolved = Promise.resolve(length);
+  }
+  return lastResolved;
 }
 
 function describeCause(cause: unknown): string {

@@ -51,7 +51,7 @@ export type {
   UdpListener,
   UdpTransport,
 } from './transport.js';
-export { ReadQueue, type ReadQueueOptions, type ReadUnit, type Chunked } from './read-queue.js';
+export { ReadQueue, type ReadQueueOptions, type ReadUnit, type Chunked, type ReadResult } from './read-queue.js';
 export type { Wire, WireHandler, Acceptor, AcceptorHandler } from './wire.js';
 export { Connection, type ConnectionOptions } from './connection.js';
 export { ListenerBase, DEFAULT_GRACEFUL_STOP_TIMEOUT_IN_MILLIS, type ListenerBaseOptions } from './listener-base.js';

@@ -33,12 +33,15 @@ export interface ReadQueueOptions<T = undefined> {
   tagType?: T;
 }
 
+/** Builds what a read resolves with from its bytes and the tag of the last chunk they came from. */
+export type ReadResult<T, R> = (data: Buffer, tag: T) => R;
+
 interface PendingRead<T> {
   readonly length: number | undefined;
   readonly timeoutInMillis: number;
-  readonly resolve: (value: Buffer | Chunked<T>) => void;
+  readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
-  readonly wrap: boolean;
+  readonly build: ReadResult<T, unknown> | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
@@ -51,6 +54,10 @@ export interface Chunked<T> {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+function chunked<T>(data: Buffer, tag: T): Chunked<T> {
+  return { data, tag };
+}
 
 /**
  * The one implementation of @sock's read semantics, shared by TCP, UDP and the test kit: chunks go
@@ -145,7 +152,8 @@ export class ReadQueue<T = undefined> {
     if (this.#pending.length === 0) return;
     this.#serve();
     // Every chunk that arrives is progress: it resets the time-out of each read still waiting.
-    for (const read of this.#pending) read.timer?.refresh();
+    const pending = this.#pending;
+    for (let i = 0; i < pending.length; i++) pending[i]!.timer?.refresh();
   }
 
   /** End of stream: waiting reads resolve with what there is; later reads with an empty Buffer. */
@@ -190,15 +198,23 @@ export class ReadQueue<T = undefined> {
    * Reads per the rules above. Bad `length` or options reject `INVALID_ARGUMENT` at once.
    */
   read(length?: number, options?: ReadOptions): Promise<Buffer> {
-    return this.#read(length, options, false) as Promise<Buffer>;
+    return this.#read(length, options, undefined) as Promise<Buffer>;
   }
 
   /** Like `read`, also giving the tag of the last chunk the bytes came from. */
   readTagged(length?: number, options?: ReadOptions): Promise<Chunked<T>> {
-    return this.#read(length, options, true) as Promise<Chunked<T>>;
+    return this.#read(length, options, chunked as ReadResult<T, unknown>) as Promise<Chunked<T>>;
   }
 
-  #read(length: number | undefined, options: ReadOptions | undefined, wrap: boolean): Promise<Buffer | Chunked<T>> {
+  /**
+   * Like `read`, resolving with `build(bytes, tag)`: the owner's result object is made directly,
+   * without a second promise to reshape it (UDP's `Datagram`).
+   */
+  readAs<R>(build: ReadResult<T, R>, length?: number, options?: ReadOptions): Promise<R> {
+    return this.#read(length, options, build) as Promise<R>;
+  }
+
+  #read(length: number | undefined, options: ReadOptions | undefined, build: ReadResult<T, unknown> | undefined): Promise<unknown> {
     if (length !== undefined && (typeof length !== 'number' || !Number.isInteger(length) || length < 1 || length > this.#options.maxReadLength)) {
       return Promise.reject(
         invalidArgument(`read length must be an integer from 1 to ${this.#options.maxReadLength} (maxBufferedBytes), got ${String(length)}`),
@@ -217,11 +233,11 @@ export class ReadQueue<T = undefined> {
     // Fast path: nobody is ahead in line and the queue can answer now.
     if (this.#pending.length === 0) {
       const ready = this.#tryServe(length);
-      if (ready !== undefined) return Promise.resolve(wrap ? { data: ready, tag: this.#lastTag } : ready);
+      if (ready !== undefined) return Promise.resolve(build === undefined ? ready : build(ready, this.#lastTag));
       if (this.#error !== undefined) return Promise.reject(this.#error);
     }
     return new Promise((resolve, reject) => {
-      const read: PendingRead<T> = { length, timeoutInMillis, resolve, reject, wrap, timer: undefined, signal, onAbort: undefined };
+      const read: PendingRead<T> = { length, timeoutInMillis, resolve, reject, build, timer: undefined, signal, onAbort: undefined };
       if (timeoutInMillis > 0) read.timer = setTimeout(() => this.#timeOut(read), timeoutInMillis);
       if (signal !== undefined) {
         read.onAbort = () => this.#abandon(read, signal.reason);
@@ -253,7 +269,7 @@ export class ReadQueue<T = undefined> {
       const ready = this.#tryServe(read.length);
       if (ready !== undefined) {
         this.#settle(read);
-        read.resolve(read.wrap ? { data: ready, tag: this.#lastTag } : ready);
+        read.resolve(read.build === undefined ? ready : read.build(ready, this.#lastTag));
       } else if (this.#error !== undefined) {
         this.#settle(read);
         read.reject(this.#error);

@@ -5,6 +5,12 @@ import { ReadQueue } from './read-queue.js';
 import type { ReadOptions } from './service.js';
 import type { Datagram, UdpClient } from './transport.js';
 
+// The Datagram straight from the queue (no second promise to reshape it). The address is copied:
+// the tail of a datagram kept for the next read shares its tag.
+function toDatagram(data: Buffer, from: Address): Datagram {
+  return { data, address: { ...from } };
+}
+
 /** The largest UDP payload over IPv4 (65535 − 8 byte UDP header − 20 byte IP header). */
 export const MAX_DATAGRAM_BYTES = 65_507;
 
@@ -119,7 +125,7 @@ export class UdpClientBase implements UdpClient {
 
   receiveFrom(length?: number, options?: ReadOptions): Promise<Datagram> {
     if (this.#closing !== undefined) return Promise.reject(this.#closedError());
-    return this.#queue.readTagged(length, options).then(({ data, tag }) => ({ data, address: { ...tag } }));
+    return this.#queue.readAs(toDatagram, length, options);
   }
 
   close(): Promise<void> {
