@@ -472,8 +472,14 @@ export class Connection implements Caller {
     }
   }
 
+  // Has the service seen the end of the peer's stream? Until then this side stays open, so it can
+  // still answer after the peer's half-close. A service without a data resource has seen it once
+  // its resources are idle with nothing unread. A connection without a service (a plain client)
+  // is the user's to end: it stays half-open, able to write, until shutdownWrite() or close().
   #endSeen(): boolean {
-    return this.#has(PULL) ? this.#has(EOF_DISPATCHED) : (this.#queue?.length ?? 0) === 0;
+    if (this.#has(PULL)) return this.#has(EOF_DISPATCHED);
+    if (this.#options.service === undefined) return false;
+    return (this.#queue?.length ?? 0) === 0;
   }
 
   // One dispatch decision; false when nothing is due.

@@ -248,6 +248,29 @@ describe('service dispatch over real TCP', () => {
     expect((await client.read(11)).toString()).toBe('got 5 bytes');
   });
 
+  it('a client without a service can still answer after the peer half-closes: ending its side is up to the user', async () => {
+    const answer = deferred<string>();
+    const { port } = await listen({
+      async onConnect(caller) {
+        await caller.write('question?');
+        await caller.shutdownWrite();
+        const chunks: Buffer[] = [];
+        for (;;) {
+          const data = await caller.read();
+          if (data.length === 0) break;
+          chunks.push(data);
+        }
+        answer.resolve(Buffer.concat(chunks).toString());
+      },
+    });
+    const client = await connect(port);
+    expect((await client.read(9)).toString()).toBe('question?');
+    expect((await client.read()).length).toBe(0); // the server's FIN
+    await client.write('answer!');
+    await client.shutdownWrite();
+    expect(await answer.promise).toBe('answer!');
+  });
+
   it('writes after close reject CONNECTION_CLOSED and an unawaited one causes no unhandled rejection', async () => {
     const unhandled = vi.fn();
     process.on('unhandledRejection', unhandled);
