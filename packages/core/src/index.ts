@@ -54,6 +54,7 @@ export type {
 export { ReadQueue, type ReadQueueOptions, type ReadUnit, type Chunked, type ReadResult } from './read-queue.js';
 export type { Wire, WireHandler, Acceptor, AcceptorHandler } from './wire.js';
 export { Connection, type ConnectionOptions } from './connection.js';
+export { ClientBase, clientTarget } from './client-base.js';
 export { ListenerBase, DEFAULT_GRACEFUL_STOP_TIMEOUT_IN_MILLIS, type ListenerBaseOptions } from './listener-base.js';
 export { nextId } from './id.js';
 export type { DatagramWire, DatagramHandler } from './datagram-wire.js';

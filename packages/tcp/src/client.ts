@@ -1,12 +1,5 @@
 import { Socket } from 'node:net';
-import {
-  Connection,
-  formatEndpoint,
-  GenericError,
-  resolveClientConfig,
-  type Client as ClientContract,
-  type ClientConfig,
-} from '@sock/core';
+import { ClientBase, clientTarget, resolveClientConfig, type ClientConfig } from '@sock/core';
 import { NetWire } from './net-wire.js';
 
 /**
@@ -22,38 +15,19 @@ import { NetWire } from './net-wire.js';
  * await client.close();
  * ```
  */
-export class Client extends Connection implements ClientContract {
-  /** Resolves once connected; rejects e.g. `CONNECTION_REFUSED`, `HOST_NOT_FOUND`, `CONNECT_TIMED_OUT`. */
-  readonly ready: Promise<void>;
-
+export class Client extends ClientBase {
   /** Throws `INVALID_ARGUMENT` at once for a bad config; connection errors reject `ready`. */
   constructor(config: ClientConfig) {
     const resolved = resolveClientConfig(config);
-    const target = formatEndpoint(resolved.host, resolved.port);
     const socket = new Socket({ allowHalfOpen: true });
-    const wire = new NetWire(socket, target);
-    super(wire, {
-      service: resolved.callbackService,
-      readTimeoutInMillis: resolved.readTimeoutInMillis,
-      maxBufferedBytes: resolved.maxBufferedBytes,
-      connecting: true,
-      target,
-    });
-    this.ready = this.opened;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    if (resolved.connectTimeoutInMillis > 0) {
-      timer = setTimeout(() => {
-        this.abort(new GenericError('CONNECT_TIMED_OUT', `connecting to ${target} timed out after ${resolved.connectTimeoutInMillis} ms`));
-      }, resolved.connectTimeoutInMillis);
-    }
+    const wire = new NetWire(socket, clientTarget(resolved));
+    super(resolved, wire);
     socket.once('connect', () => {
-      if (timer !== undefined) clearTimeout(timer);
       socket.setNoDelay(resolved.noDelay);
       if (resolved.keepAlive) socket.setKeepAlive(true, resolved.keepAliveInitialDelayInMillis);
       wire.connected();
       this.open();
     });
-    if (timer !== undefined) socket.once('close', () => clearTimeout(timer));
     socket.connect({ host: resolved.host, port: resolved.port });
   }
 

@@ -1,4 +1,6 @@
 import {
+  ClientBase,
+  clientTarget,
   Connection,
   formatEndpoint,
   GenericError,
@@ -10,7 +12,6 @@ import {
   type AcceptorHandler,
   type Address,
   type Caller,
-  type Client,
   type ClientConfig,
   type Listener,
   type ListenerConfig,
@@ -193,32 +194,14 @@ export class TcpFabric {
  * await client.write('ping');
  * ```
  */
-export class LoopbackClient extends Connection implements Client {
-  /** Resolves once connected; rejects `CONNECTION_REFUSED`, `HOST_NOT_FOUND`, `CONNECT_TIMED_OUT`. */
-  readonly ready: Promise<void>;
-
+export class LoopbackClient extends ClientBase {
   /** Throws `INVALID_ARGUMENT` at once for a bad config; connection errors reject `ready`. */
   constructor(fabric: TcpFabric, config: ClientConfig) {
     const resolved = resolveClientConfig(config);
-    const target = formatEndpoint(resolved.host, resolved.port);
-    const end = new PipeEnd(fabric.shaping, target);
-    super(end, {
-      service: resolved.callbackService,
-      readTimeoutInMillis: resolved.readTimeoutInMillis,
-      maxBufferedBytes: resolved.maxBufferedBytes,
-      connecting: true,
-      target,
-    });
-    this.ready = this.opened;
+    const end = new PipeEnd(fabric.shaping, clientTarget(resolved));
+    super(resolved, end);
     fabric.track(this);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    if (resolved.connectTimeoutInMillis > 0) {
-      timer = setTimeout(() => {
-        this.abort(new GenericError('CONNECT_TIMED_OUT', `connecting to ${target} timed out after ${resolved.connectTimeoutInMillis} ms`));
-      }, resolved.connectTimeoutInMillis);
-    }
     fabric.dial(end, resolved.host, resolved.port, (error) => {
-      clearTimeout(timer);
       if (error === undefined) this.open();
       else this.abort(error);
     });
