@@ -1,6 +1,7 @@
 import { DEFAULT_MAX_BUFFERED_BYTES, type Address, type ResolvedUdpClientConfig, toBuffer, validateAddress } from './config.js';
 import type { DatagramWire } from './datagram-wire.js';
 import { formatEndpoint, GenericError, type SocketError } from './errors.js';
+import { handled, noop, rejected } from './promises.js';
 import { ReadQueue } from './read-queue.js';
 import type { ReadOptions } from './service.js';
 import type { Datagram, UdpClient } from './transport.js';
@@ -13,14 +14,6 @@ function toDatagram(data: Buffer, from: Address): Datagram {
 
 /** The largest UDP payload over IPv4 (65535 − 8 byte UDP header − 20 byte IP header). */
 export const MAX_DATAGRAM_BYTES = 65_507;
-
-const noop = (): void => {};
-
-function rejected<T>(error: unknown): Promise<T> {
-  const promise = Promise.reject<T>(error);
-  promise.catch(noop);
-  return promise;
-}
 
 /**
  * Checks a datagram before anything is sent: bytes (or a UTF-8 string) of at most
@@ -118,9 +111,7 @@ export class UdpClientBase implements UdpClient {
     if (this.#closing !== undefined) return rejected(this.#closedError());
     const length = payload.length;
     const sent = this.#bound ? this.#wire.send(payload, to) : this.ready.then(() => this.#wire.send(payload, to));
-    const result = sent.then(() => length);
-    result.catch(noop);
-    return result;
+    return handled(sent.then(() => length));
   }
 
   receiveFrom(length?: number, options?: ReadOptions): Promise<Datagram> {

@@ -1,16 +1,9 @@
 import type { Address } from './config.js';
 import type { DatagramWire } from './datagram-wire.js';
 import { formatEndpoint, GenericError, invalidArgument, type SocketError } from './errors.js';
+import { handled, noop, rejected } from './promises.js';
 import type { Datagram, UdpCaller, UdpListener, UdpService } from './transport.js';
 import { checkDatagram } from './udp-client-base.js';
-
-const noop = (): void => {};
-
-function rejected<T>(error: unknown): Promise<T> {
-  const promise = Promise.reject<T>(error);
-  promise.catch(noop);
-  return promise;
-}
 
 /**
  * The one UDP listener behaviour, over a {@link DatagramWire} made at `start()`: each datagram goes
@@ -137,9 +130,7 @@ export class UdpListenerBase implements UdpListener {
       if (this.#wire !== wire) {
         return rejected(new GenericError('CONNECTION_CLOSED', `UDP listener on ${this.#where()} is stopped`));
       }
-      const sent = wire.send(payload, target).then(() => payload.length);
-      sent.catch(noop);
-      return sent;
+      return handled(wire.send(payload, target).then(() => payload.length));
     };
     return {
       address: { ...address },
