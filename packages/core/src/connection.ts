@@ -473,13 +473,15 @@ export class Connection implements Caller {
   }
 
   // Has the service seen the end of the peer's stream? Until then this side stays open, so it can
-  // still answer after the peer's half-close. A service without a data resource has seen it once
-  // its resources are idle with nothing unread. A connection without a service (a plain client)
-  // is the user's to end: it stays half-open, able to write, until shutdownWrite() or close().
+  // still answer after the peer's half-close. A pull service has once its last onReadReady ran; a
+  // push service once every chunk was handed over; a service without a data resource once its
+  // resources are idle (#pump checks that), even with bytes it never read: a peer that sent data
+  // and left must not hold the socket half-open for ever. A connection without a service (a plain
+  // client) is the user's to end: it stays open for writing until shutdownWrite() or close().
   #endSeen(): boolean {
     if (this.#has(PULL)) return this.#has(EOF_DISPATCHED);
-    if (this.#options.service === undefined) return false;
-    return (this.#queue?.length ?? 0) === 0;
+    if (this.#has(PUSH)) return (this.#queue?.length ?? 0) === 0;
+    return this.#options.service !== undefined;
   }
 
   // One dispatch decision; false when nothing is due.

@@ -295,6 +295,33 @@ export function tcpConformance(
         expect((await client.read(3)).length).toBe(0);
       });
 
+      it('a peer that sends data and leaves is closed even if the service never reads it', async () => {
+        const closed = deferred();
+        const { listener, port } = await listen({ onConnect() {}, onClose: () => closed.resolve() });
+        const client = await connect(port);
+        await client.write('never read');
+        await client.close();
+        await closed.promise;
+        expect(listener.connections).toBe(0);
+      });
+
+      it('a client without a service can still write after the peer ended its stream', async () => {
+        const answer = deferred<string>();
+        const { port } = await listen(
+          onConnect(async (caller) => {
+            await caller.write('question?');
+            await caller.shutdownWrite();
+            answer.resolve((await readAll(caller)).toString());
+          }),
+        );
+        const client = await connect(port);
+        expect((await client.read(9)).toString()).toBe('question?');
+        expect((await client.read()).length).toBe(0);
+        await client.write('answer!');
+        await client.shutdownWrite();
+        expect(await answer.promise).toBe('answer!');
+      });
+
       it('half-close: the peer reads to the end of stream and can still answer', async () => {
         let ends = 0;
         const received: Buffer[] = [];
