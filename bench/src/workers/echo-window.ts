@@ -1,6 +1,7 @@
 /** The measured time window shared by every echo loop of a run. */
 import { num, type Fields } from '../protocol.js';
 import { LatencyRecorder } from '../stats.js';
+import type { Client } from '@sock/core';
 import { nowMicros } from './context.js';
 
 /** No loop runs more than this many iterations, whatever the clock says. */
@@ -44,3 +45,28 @@ export function request(params: Fields): Buffer {
   return Buffer.alloc(num(params, 'size'), 0x62);
 }
 
+/**
+ * The @sock client side of an echo run: each client writes `request(params)` and reads the same
+ * number of bytes back until the window closes, then closes. Shared by the real-TCP and the
+ * test-kit scenarios so that both measure exactly the same loop.
+ */
+export async function runSockEchoClients(clients: readonly Client[], params: Fields, window: EchoWindow): Promise<void> {
+  const req = request(params);
+  const size = req.length;
+  await Promise.all(
+    clients.map(async (client) => {
+      for (let i = 0; i < MAX_ITERATIONS; i++) {
+        const t0 = nowMicros();
+        if (!window.running(t0)) break;
+        await client.write(req);
+        const reply = await client.read(size);
+        if (reply.length !== size) {
+          window.errors++;
+          break;
+        }
+        window.complete(t0, nowMicros());
+      }
+      await client.close();
+    }),
+  );
+}

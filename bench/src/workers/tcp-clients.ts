@@ -7,7 +7,7 @@ import { PromiseSocket } from 'promise-socket';
 import { Client } from '@sock/tcp';
 import { HOST, num, type Fields } from '../protocol.js';
 import { nowMicros, type Context } from './context.js';
-import { EchoWindow, MAX_ITERATIONS, request } from './echo-window.js';
+import { EchoWindow, MAX_ITERATIONS, request, runSockEchoClients } from './echo-window.js';
 
 function connectRaw(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -56,26 +56,9 @@ export async function bulkSendRaw(context: Context): Promise<Fields> {
 export async function echoSock(context: Context): Promise<Fields> {
   const { params } = context;
   const port = num(params, 'port');
-  const size = num(params, 'size');
   const clients = await Promise.all(Array.from({ length: num(params, 'connections') }, () => Client.connect({ host: HOST, port })));
-  const req = request(params);
   const window = new EchoWindow(params);
-  await Promise.all(
-    clients.map(async (client) => {
-      for (let i = 0; i < MAX_ITERATIONS; i++) {
-        const t0 = nowMicros();
-        if (!window.running(t0)) break;
-        await client.write(req);
-        const reply = await client.read(size);
-        if (reply.length !== size) {
-          window.errors++;
-          break;
-        }
-        window.complete(t0, nowMicros());
-      }
-      await client.close();
-    }),
-  );
+  await runSockEchoClients(clients, params, window);
   return window.result(params);
 }
 
