@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  resolveClientConfig,
-  resolveListenerConfig,
-  resolveUdpClientConfig,
-  toBuffer,
-  validateService,
-} from './config.js';
+import { resolveClientConfig, resolveListenerConfig, resolveUdpClientConfig } from './config.js';
+import { validateService } from './service.js';
+import { toBuffer } from './validate.js';
 import { isSocketError } from './errors.js';
 
 function codeOf(fn: () => unknown): string | undefined {

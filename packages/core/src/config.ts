@@ -1,5 +1,15 @@
-import { invalidArgument } from './errors.js';
-import type { Service } from './service.js';
+import { validateService, type Service } from './service.js';
+import {
+  optional,
+  validateAddress,
+  validateBoolean,
+  validateHost,
+  validateKeys,
+  validateObject,
+  validatePort,
+  validatePositiveInteger,
+  validateTimeout,
+} from './validate.js';
 
 /**
  * An IP socket address. `host` is a name or an IP literal; addresses that @sock reports are
@@ -16,22 +26,26 @@ export interface Address {
 }
 
 /**
- * Configuration of a TCP client.
+ * Options every TCP connection has, on a client and on each connection a listener accepts.
  *
  * @example
  * ```ts
- * const config: ClientConfig = { host: 'localhost', port: 61598, readTimeoutInMillis: 5000 };
+ * const options: ConnectionConfig = { readTimeoutInMillis: 5000, idleTimeoutInMillis: 60_000 };
  * ```
  */
-export interface ClientConfig {
-  host: string;
-  port: number;
-  /** Service driven by this client's connection; the client itself is its `caller`. */
-  callbackService?: Service;
+export interface ConnectionConfig {
   /** Default time-out of every read, reset by each chunk that arrives. 0 waits forever. Default 300000. */
   readTimeoutInMillis?: number;
-  /** Give up connecting after this long (`CONNECT_TIMED_OUT`). Default: the OS's own limit. */
-  connectTimeoutInMillis?: number;
+  /**
+   * No byte either way for this long: `IDLE_TIMED_OUT` goes to `onError` (on a client without a
+   * service, to its pending read or write), then the connection closes. 0: never. Default 0.
+   */
+  idleTimeoutInMillis?: number;
+  /**
+   * A write that cannot be handed to the OS for this long (the peer does not read): `WRITE_TIMED_OUT`,
+   * then the connection closes. 0: never. Default 0.
+   */
+  writeTimeoutInMillis?: number;
   /** Unread input held before the socket stops reading; also the largest `read(n)`. Default 64 MiB. */
   maxBufferedBytes?: number;
   /** Disable Nagle's algorithm. Default true. */
@@ -43,6 +57,23 @@ export interface ClientConfig {
 }
 
 /**
+ * Configuration of a TCP client.
+ *
+ * @example
+ * ```ts
+ * const config: ClientConfig = { host: 'localhost', port: 61598, readTimeoutInMillis: 5000 };
+ * ```
+ */
+export interface ClientConfig extends ConnectionConfig {
+  host: string;
+  port: number;
+  /** Service driven by this client's connection; the client itself is its `caller`. */
+  callbackService?: Service;
+  /** Give up connecting after this long (`CONNECT_TIMED_OUT`). 0: the OS's own limit. Default 30000. */
+  connectTimeoutInMillis?: number;
+}
+
+/**
  * Configuration of a TCP listener.
  *
  * @example
@@ -50,18 +81,10 @@ export interface ClientConfig {
  * const config: ListenerConfig = { interface: '127.0.0.1', readTimeoutInMillis: 10_000 };
  * ```
  */
-export interface ListenerConfig {
-  /** Address to bind; default: all interfaces. */
+export interface ListenerConfig extends ConnectionConfig {
+  /** Address to bind; default: all interfaces (IPv4 and IPv6). */
   interface?: string;
-  /** Default time-out of every read on every Caller. 0 waits forever. Default 300000. */
-  readTimeoutInMillis?: number;
-  /** Unread input per connection before the socket stops reading; also the largest `read(n)`. Default 64 MiB. */
-  maxBufferedBytes?: number;
-  /** Disable Nagle's algorithm on accepted sockets. Default true. */
-  noDelay?: boolean;
-  /** Enable TCP keep-alive on accepted sockets. Default false. */
-  keepAlive?: boolean;
-  /** Refuse connections beyond this many open ones. Default: no limit. */
+  /** Refuse connections beyond this many open ones, at accept, before any service code runs. Default: no limit. */
   maxConnections?: number;
   /** Length of the kernel's accept queue. Default: Node's (511). */
   backlog?: number;
@@ -85,6 +108,21 @@ export interface UdpClientConfig {
 }
 
 /**
+ * Configuration of a connected UDP client (`udp.connect`): fixed to one peer.
+ *
+ * @example
+ * ```ts
+ * const config: UdpConnectConfig = { host: '127.0.0.1', port: 48826, readTimeoutInMillis: 5000 };
+ * ```
+ */
+export interface UdpConnectConfig extends UdpClientConfig {
+  /** The peer: a name (looked up once) or an IP literal. */
+  host: string;
+  /** The peer's port, 1 to 65535. */
+  port: number;
+}
+
+/**
  * Configuration of a UDP listener.
  *
  * @example
@@ -99,177 +137,37 @@ export interface UdpListenerConfig {
 
 /** Defaults the SPEC fixes. */
 export const DEFAULT_READ_TIMEOUT_IN_MILLIS = 300_000;
+/** How long a client tries to connect by default before `CONNECT_TIMED_OUT`. */
+export const DEFAULT_CONNECT_TIMEOUT_IN_MILLIS = 30_000;
+/** Unread input per connection before the socket stops reading; also the largest `read(n)`. */
 export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+/** Datagrams a UDP socket keeps while nobody receives. */
 export const DEFAULT_MAX_QUEUED_DATAGRAMS = 1024;
-/** Largest timer Node accepts; longer time-outs would fire at once. */
-const MAX_TIMER = 2_147_483_647;
 
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === 'bigint') return `${value}n`;
-  if (value === null || typeof value !== 'object') return String(value);
-  return Array.isArray(value) ? 'an array' : 'an object';
-}
-
-/**
- * Checks a port: an integer from `min` (0 for a local port, 1 for a remote one) to 65535.
- *
- * @example
- * ```ts
- * validatePort(61598, 'port', 1);
- * ```
- */
-export function validatePort(value: unknown, name: string, min: 0 | 1): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > 65535) {
-    throw invalidArgument(`${name} must be an integer from ${min} to 65535, got ${describe(value)}`);
-  }
-  return value;
-}
-
-/**
- * Checks a host: a non-empty string without spaces or NUL bytes.
- *
- * @example
- * ```ts
- * validateHost('localhost', 'host');
- * ```
- */
-export function validateHost(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value.length === 0 || /[\s\0]/.test(value) || value.length > 253) {
-    throw invalidArgument(`${name} must be a host name or IP address, got ${describe(value)}`);
-  }
-  return value;
-}
-
-/**
- * Checks a time-out in milliseconds: a non-negative integer a timer can hold. 0 means "no time-out".
- *
- * @example
- * ```ts
- * validateTimeout(5000, 'readTimeoutInMillis');
- * ```
- */
-export function validateTimeout(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_TIMER) {
-    throw invalidArgument(`${name} must be an integer number of milliseconds from 0 to ${MAX_TIMER}, got ${describe(value)}`);
-  }
-  return value;
-}
-
-/** Checks a positive integer count or size. */
-export function validatePositiveInteger(value: unknown, name: string, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
-    throw invalidArgument(`${name} must be an integer from 1 to ${max}, got ${describe(value)}`);
-  }
-  return value;
-}
-
-function validateBoolean(value: unknown, name: string): boolean {
-  if (typeof value !== 'boolean') throw invalidArgument(`${name} must be a boolean, got ${describe(value)}`);
-  return value;
-}
-
-function validateObject(value: unknown, name: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalidArgument(`${name} must be an object, got ${describe(value)}`);
-  }
-  return value as Record<string, unknown>;
-}
-
-function optional<T>(
-  record: Record<string, unknown>,
-  key: string,
-  check: (value: unknown, name: string) => T,
-  fallback: T,
-): T {
-  const value = record[key];
-  return value === undefined ? fallback : check(value, key);
-}
-
-/**
- * Checks an {@link Address}.
- *
- * @example
- * ```ts
- * validateAddress({ host: 'localhost', port: 48826 }, 'address', 1);
- * ```
- */
-export function validateAddress(value: unknown, name: string, minPort: 0 | 1): Address {
-  const record = validateObject(value, name);
-  return {
-    host: validateHost(record.host, `${name}.host`),
-    port: validatePort(record.port, `${name}.port`, minPort),
-  };
-}
-
-/** A {@link ClientConfig} with every default filled in. */
-export interface ResolvedClientConfig {
-  host: string;
-  port: number;
-  callbackService: Service | undefined;
+/** A {@link ConnectionConfig} with every default filled in. */
+export interface ResolvedConnectionConfig {
   readTimeoutInMillis: number;
-  connectTimeoutInMillis: number;
+  idleTimeoutInMillis: number;
+  writeTimeoutInMillis: number;
   maxBufferedBytes: number;
   noDelay: boolean;
   keepAlive: boolean;
   keepAliveInitialDelayInMillis: number;
 }
 
-/**
- * Checks a {@link ClientConfig} and fills in defaults; throws `INVALID_ARGUMENT` naming the field.
- *
- * @example
- * ```ts
- * const config = resolveClientConfig({ host: 'localhost', port: 61598 });
- * ```
- */
-export function resolveClientConfig(value: unknown): ResolvedClientConfig {
-  const record = validateObject(value, 'client config');
-  const service = record.callbackService;
-  if (service !== undefined) validateService(service);
-  return {
-    host: validateHost(record.host, 'host'),
-    port: validatePort(record.port, 'port', 1),
-    callbackService: service as Service | undefined,
-    readTimeoutInMillis: optional(record, 'readTimeoutInMillis', validateTimeout, DEFAULT_READ_TIMEOUT_IN_MILLIS),
-    connectTimeoutInMillis: optional(record, 'connectTimeoutInMillis', validateTimeout, 0),
-    maxBufferedBytes: optional(record, 'maxBufferedBytes', validatePositiveInteger, DEFAULT_MAX_BUFFERED_BYTES),
-    noDelay: optional(record, 'noDelay', validateBoolean, true),
-    keepAlive: optional(record, 'keepAlive', validateBoolean, false),
-    keepAliveInitialDelayInMillis: optional(record, 'keepAliveInitialDelayInMillis', validateTimeout, 0),
-  };
+/** A {@link ClientConfig} with every default filled in. */
+export interface ResolvedClientConfig extends ResolvedConnectionConfig {
+  host: string;
+  port: number;
+  callbackService: Service | undefined;
+  connectTimeoutInMillis: number;
 }
 
 /** A {@link ListenerConfig} with every default filled in. */
-export interface ResolvedListenerConfig {
+export interface ResolvedListenerConfig extends ResolvedConnectionConfig {
   interface: string | undefined;
-  readTimeoutInMillis: number;
-  maxBufferedBytes: number;
-  noDelay: boolean;
-  keepAlive: boolean;
   maxConnections: number;
   backlog: number | undefined;
-}
-
-/**
- * Checks a listener's port and {@link ListenerConfig}, filling in defaults.
- *
- * @example
- * ```ts
- * const config = resolveListenerConfig({ interface: '127.0.0.1' });
- * ```
- */
-export function resolveListenerConfig(value: unknown): ResolvedListenerConfig {
-  const record = value === undefined ? {} : validateObject(value, 'listener config');
-  return {
-    interface: optional<string | undefined>(record, 'interface', validateHost, undefined),
-    readTimeoutInMillis: optional(record, 'readTimeoutInMillis', validateTimeout, DEFAULT_READ_TIMEOUT_IN_MILLIS),
-    maxBufferedBytes: optional(record, 'maxBufferedBytes', validatePositiveInteger, DEFAULT_MAX_BUFFERED_BYTES),
-    noDelay: optional(record, 'noDelay', validateBoolean, true),
-    keepAlive: optional(record, 'keepAlive', validateBoolean, false),
-    maxConnections: optional(record, 'maxConnections', validatePositiveInteger, Number.POSITIVE_INFINITY),
-    backlog: optional<number | undefined>(record, 'backlog', validatePositiveInteger, undefined),
-  };
 }
 
 /** A {@link UdpClientConfig} with every default filled in. */
@@ -277,6 +175,92 @@ export interface ResolvedUdpClientConfig {
   localAddress: Address | undefined;
   readTimeoutInMillis: number;
   maxQueuedDatagrams: number;
+}
+
+/** A {@link UdpConnectConfig} with every default filled in. */
+export interface ResolvedUdpConnectConfig extends ResolvedUdpClientConfig {
+  host: string;
+  port: number;
+}
+
+const CONNECTION_KEYS = [
+  'readTimeoutInMillis',
+  'idleTimeoutInMillis',
+  'writeTimeoutInMillis',
+  'maxBufferedBytes',
+  'noDelay',
+  'keepAlive',
+  'keepAliveInitialDelayInMillis',
+] as const;
+
+/**
+ * The option names each config accepts; a transport that adds options of its own (UDP socket
+ * options, ...) passes them as `extraKeys` to the resolver.
+ */
+export const CONFIG_KEYS = Object.freeze({
+  client: Object.freeze(['host', 'port', 'callbackService', 'connectTimeoutInMillis', ...CONNECTION_KEYS]),
+  listener: Object.freeze(['interface', 'maxConnections', 'backlog', ...CONNECTION_KEYS]),
+  udpClient: Object.freeze(['localAddress', 'readTimeoutInMillis', 'maxQueuedDatagrams']),
+  udpConnect: Object.freeze(['host', 'port', 'localAddress', 'readTimeoutInMillis', 'maxQueuedDatagrams']),
+  udpListener: Object.freeze(['interface']),
+});
+
+function keys(base: readonly string[], extra: readonly string[]): ReadonlySet<string> {
+  return new Set([...base, ...extra]);
+}
+
+function resolveConnection(record: Record<string, unknown>): ResolvedConnectionConfig {
+  return {
+    readTimeoutInMillis: optional(record, 'readTimeoutInMillis', validateTimeout, DEFAULT_READ_TIMEOUT_IN_MILLIS),
+    idleTimeoutInMillis: optional(record, 'idleTimeoutInMillis', validateTimeout, 0),
+    writeTimeoutInMillis: optional(record, 'writeTimeoutInMillis', validateTimeout, 0),
+    maxBufferedBytes: optional(record, 'maxBufferedBytes', validatePositiveInteger, DEFAULT_MAX_BUFFERED_BYTES),
+    noDelay: optional(record, 'noDelay', validateBoolean, true),
+    keepAlive: optional(record, 'keepAlive', validateBoolean, false),
+    keepAliveInitialDelayInMillis: optional(record, 'keepAliveInitialDelayInMillis', validateTimeout, 0),
+  };
+}
+
+/**
+ * Checks a {@link ClientConfig} and fills in defaults; throws `INVALID_ARGUMENT` naming the field
+ * (also for a field it does not know).
+ *
+ * @example
+ * ```ts
+ * const config = resolveClientConfig({ host: 'localhost', port: 61598 });
+ * ```
+ */
+export function resolveClientConfig(value: unknown, extraKeys: readonly string[] = []): ResolvedClientConfig {
+  const record = validateObject(value, 'client config');
+  validateKeys(record, keys(CONFIG_KEYS.client, extraKeys), 'client config');
+  const service = record.callbackService;
+  if (service !== undefined) validateService(service, { framing: record.framing !== undefined, name: 'callbackService' });
+  return {
+    host: validateHost(record.host, 'host'),
+    port: validatePort(record.port, 'port', 1),
+    callbackService: service as Service | undefined,
+    connectTimeoutInMillis: optional(record, 'connectTimeoutInMillis', validateTimeout, DEFAULT_CONNECT_TIMEOUT_IN_MILLIS),
+    ...resolveConnection(record),
+  };
+}
+
+/**
+ * Checks a {@link ListenerConfig}, filling in defaults; throws `INVALID_ARGUMENT` naming the field.
+ *
+ * @example
+ * ```ts
+ * const config = resolveListenerConfig({ interface: '127.0.0.1' });
+ * ```
+ */
+export function resolveListenerConfig(value: unknown, extraKeys: readonly string[] = []): ResolvedListenerConfig {
+  const record = value === undefined ? {} : validateObject(value, 'listener config');
+  validateKeys(record, keys(CONFIG_KEYS.listener, extraKeys), 'listener config');
+  return {
+    interface: optional<string | undefined>(record, 'interface', validateHost, undefined),
+    maxConnections: optional(record, 'maxConnections', validatePositiveInteger, Number.POSITIVE_INFINITY),
+    backlog: optional<number | undefined>(record, 'backlog', validatePositiveInteger, undefined),
+    ...resolveConnection(record),
+  };
 }
 
 /**
@@ -287,12 +271,35 @@ export interface ResolvedUdpClientConfig {
  * const config = resolveUdpClientConfig({ localAddress: { host: '127.0.0.1', port: 0 } });
  * ```
  */
-export function resolveUdpClientConfig(value: unknown): ResolvedUdpClientConfig {
+export function resolveUdpClientConfig(value: unknown, extraKeys: readonly string[] = []): ResolvedUdpClientConfig {
   const record = value === undefined ? {} : validateObject(value, 'UDP client config');
+  validateKeys(record, keys(CONFIG_KEYS.udpClient, extraKeys), 'UDP client config');
+  return resolveUdpClientFields(record);
+}
+
+function resolveUdpClientFields(record: Record<string, unknown>): ResolvedUdpClientConfig {
   return {
     localAddress: optional<Address | undefined>(record, 'localAddress', (v, n) => validateAddress(v, n, 0), undefined),
     readTimeoutInMillis: optional(record, 'readTimeoutInMillis', validateTimeout, DEFAULT_READ_TIMEOUT_IN_MILLIS),
     maxQueuedDatagrams: optional(record, 'maxQueuedDatagrams', validatePositiveInteger, DEFAULT_MAX_QUEUED_DATAGRAMS),
+  };
+}
+
+/**
+ * Checks a {@link UdpConnectConfig}, filling in defaults.
+ *
+ * @example
+ * ```ts
+ * const config = resolveUdpConnectConfig({ host: '127.0.0.1', port: 48826 });
+ * ```
+ */
+export function resolveUdpConnectConfig(value: unknown, extraKeys: readonly string[] = []): ResolvedUdpConnectConfig {
+  const record = validateObject(value, 'UDP connect config');
+  validateKeys(record, keys(CONFIG_KEYS.udpConnect, extraKeys), 'UDP connect config');
+  return {
+    host: validateHost(record.host, 'host'),
+    port: validatePort(record.port, 'port', 1),
+    ...resolveUdpClientFields(record),
   };
 }
 
@@ -304,48 +311,8 @@ export function resolveUdpClientConfig(value: unknown): ResolvedUdpClientConfig 
  * const config = resolveUdpListenerConfig({ interface: '127.0.0.1' });
  * ```
  */
-export function resolveUdpListenerConfig(value: unknown): { interface: string | undefined } {
+export function resolveUdpListenerConfig(value: unknown, extraKeys: readonly string[] = []): { interface: string | undefined } {
   const record = value === undefined ? {} : validateObject(value, 'UDP listener config');
+  validateKeys(record, keys(CONFIG_KEYS.udpListener, extraKeys), 'UDP listener config');
   return { interface: optional<string | undefined>(record, 'interface', validateHost, undefined) };
-}
-
-const RESOURCES = ['onConnect', 'onReadReady', 'onBytes', 'onClose', 'onError'] as const;
-
-/**
- * Checks a {@link Service}: an object whose resources are functions, not both `onReadReady` and
- * `onBytes`.
- *
- * @example
- * ```ts
- * validateService({ onBytes: (caller, data) => void caller.write(data) });
- * ```
- */
-export function validateService(value: unknown): Service {
-  const record = validateObject(value, 'service');
-  for (const name of RESOURCES) {
-    const resource = record[name];
-    if (resource !== undefined && typeof resource !== 'function') {
-      throw invalidArgument(`service.${name} must be a function, got ${describe(resource)}`);
-    }
-  }
-  if (record.onReadReady !== undefined && record.onBytes !== undefined) {
-    throw invalidArgument('a service may define onReadReady (pull) or onBytes (push), not both');
-  }
-  return value as Service;
-}
-
-/**
- * Turns write input into bytes: a `Buffer` as it is, any other `Uint8Array` as a view without
- * copying, a string as UTF-8. Anything else is `INVALID_ARGUMENT`.
- *
- * @example
- * ```ts
- * toBuffer('Hello Ballerina\n');
- * ```
- */
-export function toBuffer(data: unknown, name = 'data'): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  if (data instanceof Uint8Array) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  throw invalidArgument(`${name} must be a Uint8Array, Buffer or string, got ${describe(data)}`);
 }

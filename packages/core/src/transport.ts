@@ -1,6 +1,8 @@
-import type { Address, ClientConfig, ListenerConfig, UdpClientConfig, UdpListenerConfig } from './config.js';
+import type { Address, ClientConfig, ListenerConfig, UdpClientConfig, UdpConnectConfig, UdpListenerConfig } from './config.js';
 import type { SocketError } from './errors.js';
+import type { GracefulStopOptions } from './listener-lifecycle.js';
 import type { Caller, ReadOptions, Service } from './service.js';
+import type { ConnectOptions } from './stream/client-base.js';
 
 /**
  * A connecting or connected TCP client. It is the `caller` of its own callback service.
@@ -14,6 +16,7 @@ import type { Caller, ReadOptions, Service } from './service.js';
 export interface Client extends Caller {
   /** Resolves once connected; rejects with the connect error (e.g. `CONNECTION_REFUSED`). */
   readonly ready: Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**
@@ -35,10 +38,13 @@ export interface Listener {
   readonly address: Address | undefined;
   /** Open connections now. */
   readonly connections: number;
-  /** Stops accepting, lets open connections finish, closes the rest at the time-out. */
-  gracefulStop(options?: { timeoutInMillis?: number }): Promise<void>;
-  /** Closes everything now. */
+  /** Connections refused at accept because of `maxConnections`. */
+  readonly refusedConnections: number;
+  /** Stops accepting, lets open connections finish, closes the rest at the time-out; resolves once every socket is closed. */
+  gracefulStop(options?: GracefulStopOptions): Promise<void>;
+  /** Closes everything now; resolves once every socket is closed. */
   immediateStop(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**
@@ -55,7 +61,7 @@ export interface Listener {
  * ```
  */
 export interface TcpTransport {
-  connect(config: ClientConfig): Promise<Client>;
+  connect(config: ClientConfig, options?: ConnectOptions): Promise<Client>;
   createListener(port: number, config?: ListenerConfig): Listener;
 }
 
@@ -91,6 +97,31 @@ export interface UdpClient {
   /** One datagram; with `length` n, datagrams gathered until exactly n bytes. */
   receiveFrom(length?: number, options?: ReadOptions): Promise<Datagram>;
   close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * A UDP socket fixed to one peer (connected mode): datagrams from anyone else are ignored.
+ *
+ * @example
+ * ```ts
+ * const client = await udp.connect({ host: '127.0.0.1', port: 48826 });
+ * await client.write('ping');
+ * const reply = await client.read(undefined, { timeoutInMillis: 2000 });
+ * ```
+ */
+export interface UdpConnectedClient {
+  /** Resolves once bound and connected. */
+  readonly ready: Promise<void>;
+  readonly localAddress: Address | undefined;
+  readonly remoteAddress: Address | undefined;
+  /** Datagrams dropped because the receive queue was full. */
+  readonly droppedDatagrams: number;
+  write(data: Uint8Array | string): Promise<number>;
+  read(length?: number, options?: ReadOptions): Promise<Buffer>;
+  /** A closed peer port rejects waiting reads `CONNECTION_REFUSED`. */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**
@@ -137,8 +168,10 @@ export interface UdpListener {
   detach(service: UdpService): void;
   start(): Promise<void>;
   readonly address: Address | undefined;
-  gracefulStop(): Promise<void>;
+  /** Stops receiving; waits for running `onDatagram` calls up to the time-out. */
+  gracefulStop(options?: GracefulStopOptions): Promise<void>;
   immediateStop(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**
@@ -152,4 +185,6 @@ export interface UdpListener {
 export interface UdpTransport {
   createUdpClient(config?: UdpClientConfig): UdpClient;
   createListener(port: number, config?: UdpListenerConfig): UdpListener;
+  /** Connected mode: a socket fixed to one peer; resolves once bound and connected. */
+  connect(config: UdpConnectConfig): Promise<UdpConnectedClient>;
 }

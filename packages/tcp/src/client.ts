@@ -1,6 +1,5 @@
-import { Socket } from 'node:net';
-import { ClientBase, clientTarget, resolveClientConfig, type ClientConfig } from '@sock/core';
-import { NetWire } from './net-wire.js';
+import { ClientBase, connectSignal, resolveClientConfig, type ClientConfig, type ConnectOptions, type ResolvedClientConfig } from '@sock/core/internal';
+import { netDialer } from './net-dialer.js';
 
 /**
  * A TCP client: the seed's `socket:Client`. It starts connecting as soon as it is made; every
@@ -15,20 +14,13 @@ import { NetWire } from './net-wire.js';
  * await client.close();
  * ```
  */
-export class Client extends ClientBase {
-  /** Throws `INVALID_ARGUMENT` at once for a bad config; connection errors reject `ready`. */
-  constructor(config: ClientConfig) {
-    const resolved = resolveClientConfig(config);
-    const socket = new Socket({ allowHalfOpen: true });
-    const wire = new NetWire(socket, clientTarget(resolved));
-    super(resolved, wire);
-    socket.once('connect', () => {
-      socket.setNoDelay(resolved.noDelay);
-      if (resolved.keepAlive) socket.setKeepAlive(true, resolved.keepAliveInitialDelayInMillis);
-      wire.connected();
-      this.open();
-    });
-    socket.connect({ host: resolved.host, port: resolved.port });
+export class Client extends ClientBase<ResolvedClientConfig> {
+  /**
+   * Throws `INVALID_ARGUMENT` at once for a bad config; connection errors reject `ready`. Aborting
+   * `options.signal` gives up connecting (`ready` rejects with its reason; no socket stays open).
+   */
+  constructor(config: ClientConfig, options?: ConnectOptions) {
+    super(resolveClientConfig(config), netDialer, connectSignal(options));
   }
 
   /**
@@ -36,11 +28,11 @@ export class Client extends ClientBase {
    *
    * @example
    * ```ts
-   * const client = await Client.connect({ host: '::1', port, readTimeoutInMillis: 5000 });
+   * const client = await Client.connect({ host: '::1', port, readTimeoutInMillis: 5000 }, { signal: AbortSignal.timeout(2000) });
    * ```
    */
-  static async connect(config: ClientConfig): Promise<Client> {
-    const client = new Client(config);
+  static async connect(config: ClientConfig, options?: ConnectOptions): Promise<Client> {
+    const client = new Client(config, options);
     await client.ready;
     return client;
   }

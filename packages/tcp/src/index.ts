@@ -1,11 +1,10 @@
 export { Client } from './client.js';
 export { Listener } from './listener.js';
 export { tcp } from './transport.js';
-export { NetWire } from './net-wire.js';
-export { NetAcceptor } from './net-acceptor.js';
 export {
   READ_TIMED_OUT,
   GENERIC_ERROR,
+  SOCK_CHANNELS,
   SocketError,
   GenericError,
   ReadTimedOutError,
@@ -15,8 +14,13 @@ export {
   type Address,
   type ClientConfig,
   type ListenerConfig,
+  type ConnectionConfig,
+  type ConnectOptions,
+  type GracefulStopOptions,
   type Caller,
   type Service,
   type ReadOptions,
+  type WriteOptions,
+  type TlsInfo,
   type TcpTransport,
 } from '@sock/core';

@@ -1,4 +1,4 @@
-import { ListenerBase, resolveListenerConfig, validatePort, type ListenerConfig } from '@sock/core';
+import { ListenerBase, resolveListenerConfig, validatePort, type ListenerConfig } from '@sock/core/internal';
 import { NetAcceptor } from './net-acceptor.js';
 
 /**
@@ -7,7 +7,7 @@ import { NetAcceptor } from './net-acceptor.js';
  *
  * @example
  * ```ts
- * const server = new Listener(61598);
+ * const server = new Listener(61598, { interface: '127.0.0.1' });
  * server.attach({
  *   onConnect: (caller) => console.log('connect:', caller.remotePort),
  *   async onReadReady(caller) {

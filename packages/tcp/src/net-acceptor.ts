@@ -1,10 +1,18 @@
 import { createServer, type Server } from 'node:net';
-import { formatEndpoint, fromSystemError, type Acceptor, type AcceptorHandler, type Address, type ResolvedListenerConfig } from '@sock/core';
-import { NetWire, plainAddress } from './net-wire.js';
+import {
+  formatEndpoint,
+  fromSystemError,
+  plainAddress,
+  SocketWire,
+  type Acceptor,
+  type AcceptorHandler,
+  type Address,
+  type ResolvedListenerConfig,
+} from '@sock/core/internal';
 
 /**
  * A `node:net` Server as an {@link Acceptor}: binds, and hands each accepted socket over as a
- * {@link NetWire}. Sockets are half-open capable so that `shutdownWrite` and end-of-stream
+ * {@link SocketWire}. Sockets are half-open capable so that `shutdownWrite` and end-of-stream
  * dispatch are the Connection's decision, not Node's.
  *
  * @example
@@ -29,10 +37,11 @@ export class NetAcceptor implements Acceptor {
       allowHalfOpen: true,
       noDelay: config.noDelay,
       keepAlive: config.keepAlive,
+      keepAliveInitialDelay: config.keepAliveInitialDelayInMillis,
     });
     this.#server = server;
     server.on('connection', (socket) => {
-      handler.connection(new NetWire(socket));
+      handler.connection(new SocketWire(socket));
     });
     return new Promise<Address>((resolve, reject) => {
       const failed = (error: Error): void => {

@@ -13,6 +13,6 @@ import { Listener } from './listener.js';
  * ```
  */
 export const tcp: TcpTransport = Object.freeze<TcpTransport>({
-  connect: (config) => Client.connect(config),
+  connect: (config, options) => Client.connect(config, options),
   createListener: (port, config) => new Listener(port, config),
 });

@@ -2,56 +2,52 @@ import {
   formatEndpoint,
   GenericError,
   resolveUdpClientConfig,
+  resolveUdpConnectConfig,
   resolveUdpListenerConfig,
   UdpClientBase,
+  UdpConnectedClientBase,
   UdpListenerBase,
   validatePort,
   type Address,
   type DatagramHandler,
   type DatagramWire,
   type UdpTransport,
-} from '@sock/core';
-import { AddressTable, resolveBindHost, resolveHost } from './network.js';
-import type { UdpFaults } from './loopback.js';
+} from '@sock/core/internal';
+import { AddressTable, resolveBindHost, resolveHost } from './address-table.js';
+import type { Link } from './link.js';
 
 /**
- * The UDP half of a loopback network: its port table and the delivery of datagrams with seeded
- * faults. Internal; reach it through `createLoopbackNetwork().udp`.
+ * The UDP half of a loopback network: its port table and the delivery of datagrams over the
+ * network's {@link Link} (latency, seeded drop / duplicate / reorder). Internal; reach it through
+ * `createLoopbackNetwork().udp`.
  *
- * - Delivery is asynchronous: a microtask, or `setTimeout(latency)` when the network has latency.
- * - Each datagram is, in this order of decision, dropped (`dropRate`), held back and delivered
- *   after the next datagram this socket sends (`reorderRate`; or after 1 ms on `setTimeout` if none
- *   follows), and delivered twice (`duplicateRate`). Every decision draws from the network's seeded
- *   generator, so a seed replays the same faults for the same traffic.
- * - A datagram to a port nobody bound is lost silently, as on a real network.
+ * - Each datagram is, in this order of decision, dropped (`dropRate`), delivered twice
+ *   (`duplicateRate`), and held back until after the next datagram this socket sends (`reorderRate`;
+ *   or 1 ms on `setTimeout` if none follows).
+ * - A datagram to a port nobody bound is lost silently, as on a real network — except from a
+ *   connected socket, which hears of it as `CONNECTION_REFUSED` (the ICMP "port unreachable").
  *
  * @example
  * ```ts
- * const bus = new DatagramBus(() => faults, () => 0, seededRandom(1));
+ * const bus = new DatagramBus(link);
  * const client = bus.transport.createUdpClient();
  * ```
  */
 export class DatagramBus {
   readonly table = new AddressTable<BusWire>('udp');
-  readonly faults: () => Required<UdpFaults>;
-  readonly latency: () => number;
-  readonly random: () => number;
+  readonly link: Link;
   readonly transport: UdpTransport;
   readonly #wires = new Set<BusWire>();
   readonly #closers = new Set<() => Promise<void>>();
   #closed = false;
 
-  constructor(faults: () => Required<UdpFaults>, latency: () => number, random: () => number) {
-    this.faults = faults;
-    this.latency = latency;
-    this.random = random;
+  constructor(link: Link) {
+    this.link = link;
     this.transport = Object.freeze<UdpTransport>({
       createUdpClient: (config) => {
         const resolved = resolveUdpClientConfig(config);
         const local = resolved.localAddress;
-        const client = new UdpClientBase(new BusWire(this, local?.host, local?.port ?? 0), resolved);
-        this.#closers.add(() => client.close());
-        return client;
+        return this.#track(new UdpClientBase(new BusWire(this, local?.host, local?.port ?? 0), resolved));
       },
       createListener: (port, config) => {
         const bindPort = validatePort(port, 'port', 0);
@@ -59,6 +55,20 @@ export class DatagramBus {
         const listener = new UdpListenerBase(() => new BusWire(this, resolved.interface, bindPort));
         this.#closers.add(() => listener.immediateStop());
         return listener;
+      },
+      connect: async (config) => {
+        const resolved = resolveUdpConnectConfig(config);
+        const local = resolved.localAddress;
+        const client = this.#track(
+          new UdpConnectedClientBase(new BusWire(this, local?.host, local?.port ?? 0, { host: resolved.host, port: resolved.port }), resolved),
+        );
+        try {
+          await client.ready;
+        } catch (error) {
+          await client.close();
+          throw error;
+        }
+        return client;
       },
     });
   }
@@ -78,11 +88,17 @@ export class DatagramBus {
     await Promise.all([...this.#closers].map((close) => close().catch(() => {})));
     await Promise.all([...this.#wires].map((wire) => wire.close()));
   }
+
+  #track<T extends { close(): Promise<void> }>(socket: T): T {
+    this.#closers.add(() => socket.close());
+    return socket;
+  }
 }
 
 /**
- * One UDP socket on a loopback network, as the {@link DatagramWire} that `@sock/core`'s
- * `UdpClientBase` and `UdpListenerBase` drive.
+ * One UDP socket on a loopback network, as the {@link DatagramWire} that `@sock/core`'s UDP bases
+ * drive. With `remote` it is a connected socket: it sends only there and delivers only datagrams
+ * from there.
  *
  * @example
  * ```ts
@@ -93,20 +109,37 @@ export class BusWire implements DatagramWire {
   readonly #bus: DatagramBus;
   readonly #host: string | undefined;
   readonly #port: number;
+  readonly #remote: Address | undefined;
+  #peer: Address | undefined;
   #handler: DatagramHandler | undefined;
   #local: Address | undefined;
   #held: Array<() => void> = [];
   #closed = false;
 
-  constructor(bus: DatagramBus, host: string | undefined, port: number) {
+  constructor(bus: DatagramBus, host: string | undefined, port: number, remote?: Address) {
     this.#bus = bus;
     this.#host = host;
     this.#port = port;
+    this.#remote = remote;
+  }
+
+  /** Connected mode: the peer's numeric address, once bound. */
+  get remoteAddress(): Address | undefined {
+    return this.#peer === undefined ? undefined : { ...this.#peer };
   }
 
   async bind(handler: DatagramHandler): Promise<Address> {
     if (this.#bus.closed || this.#closed) {
       throw new GenericError('CONNECTION_CLOSED', `cannot bind UDP ${formatEndpoint(this.#host ?? '::', this.#port)}: the loopback network is closed`);
+    }
+    const remote = this.#remote;
+    if (remote !== undefined) {
+      const addresses = resolveHost(remote.host);
+      const where = formatEndpoint(remote.host, remote.port);
+      if (addresses === undefined) throw new GenericError('HOST_NOT_FOUND', `host of ${where} was not found`);
+      const ip = addresses[0];
+      if (ip === undefined) throw new GenericError('INVALID_ARGUMENT', `address ${where} is not reachable on this network`);
+      this.#peer = { host: ip, port: remote.port };
     }
     const host = resolveBindHost(this.#host, this.#port);
     const port = this.#bus.table.bind(host, this.#port, this);
@@ -116,20 +149,27 @@ export class BusWire implements DatagramWire {
     return { ...this.#local };
   }
 
-  async send(data: Buffer, to: Address): Promise<void> {
-    const endpoint = formatEndpoint(to.host, to.port);
+  async send(data: Buffer, to: Address): Promise<number> {
     const local = this.#local;
+    const peer = this.#peer;
+    const destination = peer ?? to;
+    const endpoint = formatEndpoint(destination.host, destination.port);
     if (this.#closed || local === undefined) throw new GenericError('CONNECTION_CLOSED', `UDP socket is closed; cannot send to ${endpoint}`);
-    const addresses = resolveHost(to.host);
+    const addresses = peer === undefined ? resolveHost(to.host) : [peer.host];
     if (addresses === undefined) throw new GenericError('HOST_NOT_FOUND', `host of ${endpoint} was not found`);
-    const ip = addresses.find((candidate) => this.#bus.table.find(candidate, to.port) !== undefined) ?? addresses[0];
-    const target = ip === undefined ? undefined : this.#bus.table.find(ip, to.port);
+    const table = this.#bus.table;
+    const ip = addresses.find((candidate) => table.find(candidate, destination.port) !== undefined) ?? addresses[0];
     // The sender as the receiver sees it: the loopback address the datagram went to when bound to a wildcard.
     const from: Address = { host: local.host === '::' || local.host === '0.0.0.0' ? (ip ?? '127.0.0.1') : local.host, port: local.port };
     const payload = Buffer.from(data); // the sender may reuse its buffer
     this.#transmit(() => {
+      const target = ip === undefined ? undefined : table.find(ip, destination.port);
       if (target !== undefined) target.#receive(payload, from);
+      else if (peer !== undefined && !this.#closed) {
+        this.#handler?.error(new GenericError('CONNECTION_REFUSED', `datagram to ${endpoint} was refused: nothing listens there`));
+      }
     });
+    return data.length;
   }
 
   async close(): Promise<void> {
@@ -142,16 +182,15 @@ export class BusWire implements DatagramWire {
     if (handler !== undefined) queueMicrotask(() => handler.close());
   }
 
-  // Applies the faults to one datagram, then schedules its delivery (and the held one's).
+  // Applies the link's faults to one datagram, then schedules its delivery (and the held one's).
   #transmit(deliver: () => void): void {
-    const bus = this.#bus;
-    const { dropRate, duplicateRate, reorderRate } = bus.faults();
-    if (bus.random() < dropRate) return;
-    const copies = bus.random() < duplicateRate ? 2 : 1;
+    const link = this.#bus.link;
+    const fate = link.datagramFate();
+    if (fate.dropped) return;
     const send = (): void => {
-      for (let i = 0; i < copies; i++) this.#schedule(deliver);
+      for (let i = 0; i < fate.copies; i++) link.schedule(deliver);
     };
-    if (bus.random() < reorderRate && this.#held.length === 0) {
+    if (fate.reordered && this.#held.length === 0) {
       this.#held.push(send);
       setTimeout(() => this.#flushHeld(), 1);
       return;
@@ -164,14 +203,10 @@ export class BusWire implements DatagramWire {
     for (const send of this.#held.splice(0)) send();
   }
 
-  #schedule(deliver: () => void): void {
-    const latency = this.#bus.latency();
-    if (latency > 0) setTimeout(deliver, latency);
-    else queueMicrotask(deliver);
-  }
-
   #receive(data: Buffer, from: Address): void {
     if (this.#closed) return;
+    const peer = this.#peer;
+    if (peer !== undefined && (from.host !== peer.host || from.port !== peer.port)) return;
     this.#handler?.message(Buffer.from(data), { ...from });
   }
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLoopbackNetwork, echoService, recordingService, type LoopbackNetwork } from './index.js';
 import { rejectionOf } from './conformance/index.js';
-import { AddressTable, FIRST_EPHEMERAL_PORT, resolveBindHost, resolveHost } from './network.js';
+import { AddressTable, FIRST_EPHEMERAL_PORT, resolveBindHost, resolveHost } from './address-table.js';
 
 const networks: LoopbackNetwork[] = [];
 function network(options?: Parameters<typeof createLoopbackNetwork>[0]): LoopbackNetwork {

@@ -1,32 +1,6 @@
-import { formatEndpoint, GenericError, type SocketError, type Wire, type WireHandler } from '@sock/core';
-
-/**
- * How a loopback network shapes the bytes of its TCP connections. Read anew for every write, so a
- * change through `network.shape()` applies to the next write of every connection.
- *
- * @example
- * ```ts
- * const shaping: PipeShaping = { chunkSize: 3, latencyInMillis: 0, highWaterMark: 64 * 1024 };
- * ```
- */
-export interface PipeShaping {
-  /** Every write is delivered as chunks of at most this many bytes; `undefined`: 64 KiB, like a socket read. */
-  chunkSize: number | undefined;
-  /** Each write (and FIN) arrives this long after it was made, on `setTimeout`; 0: on the next microtask. */
-  latencyInMillis: number;
-  /** Bytes in flight towards a peer (undelivered, e.g. because it paused) before `write()` says "wait for drain". */
-  highWaterMark: number;
-}
-
-/**
- * The largest chunk delivered when no chunk size is set: what a socket read gives at most.
- *
- * @example
- * ```ts
- * network.shape({ chunkSize: DEFAULT_SEGMENT_BYTES / 2 });
- * ```
- */
-export const DEFAULT_SEGMENT_BYTES = 64 * 1024;
+import { GenericError, peerName, type SocketError, type Wire, type WireHandler, type WireInfo } from '@sock/core/internal';
+import type { Link } from './link.js';
+import { DEFAULT_SEGMENT_BYTES } from './shaping.js';
 
 interface Segment {
   /** One write, or `undefined` for the FIN. */
@@ -54,18 +28,17 @@ interface Segment {
  *
  * @example
  * ```ts
- * const [a, b] = PipeEnd.pair(() => shaping, { host: '127.0.0.1', port: 50000 }, { host: '127.0.0.1', port: 7 });
+ * const a = new PipeEnd(link);
+ * const b = new PipeEnd(link);
+ * PipeEnd.connect(a, { host: '127.0.0.1', port: 50000 }, b, { host: '127.0.0.1', port: 7 });
  * ```
  */
 export class PipeEnd implements Wire {
-  readonly #shaping: () => PipeShaping;
+  readonly info: WireInfo = { remoteAddress: '', remotePort: 0, localAddress: '', localPort: 0 };
+  readonly #link: Link;
   readonly #target: string | undefined;
   #peer: PipeEnd | undefined;
   #handler: WireHandler | undefined;
-  #remoteAddress = '';
-  #remotePort = 0;
-  #localAddress = '';
-  #localPort = 0;
 
   #outgoing: Segment[] = [];
   #outgoingBytes = 0;
@@ -84,8 +57,8 @@ export class PipeEnd implements Wire {
   #onClosed: (() => void) | undefined;
 
   /** `target` names the peer while the end is not connected yet. */
-  constructor(shaping: () => PipeShaping, target?: string) {
-    this.#shaping = shaping;
+  constructor(link: Link, target?: string) {
+    this.#link = link;
     this.#target = target;
   }
 
@@ -100,23 +73,10 @@ export class PipeEnd implements Wire {
   static connect(a: PipeEnd, aAddress: { host: string; port: number }, b: PipeEnd, bAddress: { host: string; port: number }): void {
     a.#peer = b;
     b.#peer = a;
-    a.#localAddress = b.#remoteAddress = aAddress.host;
-    a.#localPort = b.#remotePort = aAddress.port;
-    b.#localAddress = a.#remoteAddress = bAddress.host;
-    b.#localPort = a.#remotePort = bAddress.port;
-  }
-
-  get remoteAddress(): string {
-    return this.#remoteAddress;
-  }
-  get remotePort(): number {
-    return this.#remotePort;
-  }
-  get localAddress(): string {
-    return this.#localAddress;
-  }
-  get localPort(): number {
-    return this.#localPort;
+    a.info.localAddress = b.info.remoteAddress = aAddress.host;
+    a.info.localPort = b.info.remotePort = aAddress.port;
+    b.info.localAddress = a.info.remoteAddress = bAddress.host;
+    b.info.localPort = a.info.remotePort = bAddress.port;
   }
 
   /** True once this end has closed (or was destroyed before it connected). */
@@ -136,6 +96,7 @@ export class PipeEnd implements Wire {
 
   start(handler: WireHandler): void {
     this.#handler = handler;
+    this.#paused = false;
     // Anything that arrived before the handler was there (a fast peer) can flow now.
     if (this.#peer !== undefined) this.#peer.#scheduleFlush();
     if (this.#closed) this.#emitClose();
@@ -143,15 +104,28 @@ export class PipeEnd implements Wire {
 
   write(chunk: Buffer): boolean {
     if (this.#closed || this.#finQueued) return true; // Connection refuses writes after close; nothing to send.
-    const shaping = this.#shaping();
-    const chunkSize = shaping.chunkSize ?? DEFAULT_SEGMENT_BYTES;
-    this.#enqueue({ data: chunk, chunkSize, offset: 0, ready: shaping.latencyInMillis <= 0 }, shaping.latencyInMillis);
+    const shaping = this.#link.shaping;
+    this.#enqueue({ data: chunk, chunkSize: shaping.chunkSize ?? DEFAULT_SEGMENT_BYTES, offset: 0, ready: false });
     this.#outgoingBytes += chunk.length;
     if (this.#outgoingBytes >= shaping.highWaterMark) {
       this.#needDrain = true;
       return false;
     }
     return true;
+  }
+
+  writev(chunks: readonly Buffer[]): boolean {
+    // One write on the wire, as cork/uncork makes it on a socket.
+    return this.write(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+  }
+
+  unshift(chunk: Buffer): void {
+    // Back in front of what the peer sends next, as `socket.unshift` puts it back in the read buffer.
+    const peer = this.#peer;
+    if (peer === undefined || chunk.length === 0) return;
+    peer.#outgoing.unshift({ data: chunk, chunkSize: chunk.length, offset: 0, ready: true });
+    peer.#outgoingBytes += chunk.length;
+    if (!this.#paused) peer.#scheduleFlush();
   }
 
   shutdownWrite(done: (error?: SocketError) => void = () => {}): void {
@@ -207,26 +181,27 @@ export class PipeEnd implements Wire {
   }
 
   #endpoint(): string {
-    return this.#remotePort > 0 ? formatEndpoint(this.#remoteAddress, this.#remotePort) : (this.#target ?? 'an unconnected peer');
+    return peerName(this.info, this.#target);
   }
 
-  #enqueue(segment: Segment, latency: number): void {
+  // Segments leave in order: one that is ready waits behind one still under way.
+  #enqueue(segment: Segment): void {
     this.#outgoing.push(segment);
-    if (latency > 0) {
-      setTimeout(() => {
+    if (this.#link.latency <= 0) {
+      segment.ready = true;
+      this.#scheduleFlush();
+    } else {
+      this.#link.schedule(() => {
         segment.ready = true;
         this.#flush();
-      }, latency);
-    } else {
-      this.#scheduleFlush();
+      });
     }
   }
 
   #queueFin(): void {
     if (this.#finQueued) return;
     this.#finQueued = true;
-    const latency = this.#shaping().latencyInMillis;
-    this.#enqueue({ data: undefined, chunkSize: 0, offset: 0, ready: latency <= 0 }, latency);
+    this.#enqueue({ data: undefined, chunkSize: 0, offset: 0, ready: false });
   }
 
   #scheduleFlush(): void {
@@ -274,7 +249,7 @@ export class PipeEnd implements Wire {
         peer.#handler.data(piece);
       }
     }
-    if (this.#needDrain && this.#outgoingBytes < this.#shaping().highWaterMark) {
+    if (this.#needDrain && this.#outgoingBytes < this.#link.shaping.highWaterMark) {
       this.#needDrain = false;
       if (!this.#closed) this.#handler?.drain();
     }

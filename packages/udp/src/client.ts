@@ -1,6 +1,12 @@
-import { resolveUdpClientConfig, UdpClientBase, type UdpClientConfig } from '@sock/core';
+import { resolveUdpClientConfig, UdpClientBase, type UdpClientConfig } from '@sock/core/internal';
 import { DgramWire } from './dgram-wire.js';
-import { resolveUdpSocketOptions, validateInterfaceAddress, validateMulticastGroup, type UdpSocketOptions } from './socket-options.js';
+import {
+  resolveUdpSocketOptions,
+  UDP_SOCKET_OPTION_KEYS,
+  validateInterfaceAddress,
+  validateMulticastGroup,
+  type UdpSocketOptions,
+} from './socket-options.js';
 
 /**
  * Configuration of a {@link UdpClient}: the core `UdpClientConfig` (`localAddress`,
@@ -32,7 +38,7 @@ export class UdpClient extends UdpClientBase {
 
   /** Throws `INVALID_ARGUMENT` at once for a bad config; bind errors (e.g. `ADDRESS_IN_USE`) reject `ready`. */
   constructor(config?: UdpClientOptions) {
-    const resolved = resolveUdpClientConfig(config);
+    const resolved = resolveUdpClientConfig(config, UDP_SOCKET_OPTION_KEYS);
     const socketOptions = resolveUdpSocketOptions(config);
     const wire = new DgramWire({ host: resolved.localAddress?.host, port: resolved.localAddress?.port ?? 0, socketOptions });
     super(wire, resolved);

@@ -1,41 +1,19 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import {
   formatEndpoint,
   fromSystemError,
   GenericError,
   invalidArgument,
+  plainAddress,
   type Address,
   type DatagramHandler,
   type DatagramWire,
-  type Operation,
   type SocketError,
-} from '@sock/core';
-import type { ResolvedUdpSocketOptions } from './socket-options.js';
-
-/**
- * The kind of socket a {@link DgramWire} opened: `udp4`; `udp6` bound to one IPv6 address; or
- * `dual`, a `udp6` socket bound to `::` that also reaches IPv4 peers as IPv4-mapped addresses.
- *
- * @example
- * ```ts
- * if (wire.family === 'udp4') console.log('IPv4 only');
- * ```
- */
-export type DgramFamily = 'udp4' | 'udp6' | 'dual';
-
-/**
- * Node reports IPv4 peers of a dual-stack socket as `::ffff:a.b.c.d`; users expect `a.b.c.d`.
- *
- * @example
- * ```ts
- * plainAddress('::ffff:127.0.0.1'); // '127.0.0.1'
- * ```
- */
-export function plainAddress(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
-}
+} from '@sock/core/internal';
+import { familyOfBind, lookupFamily, resolveHost, socketHost, type DgramFamily } from './address-family.js';
+import { changeMembership } from './membership.js';
+import { applySocketOptions, type ResolvedUdpSocketOptions } from './socket-options.js';
 
 /**
  * Options of a {@link DgramWire}.
@@ -54,39 +32,25 @@ export interface DgramWireOptions {
   remote?: Address | undefined;
   /** Applied right after binding. */
   socketOptions?: ResolvedUdpSocketOptions | undefined;
-  /** Observes each fault the bound socket reports (also given to the handler's `error`). */
-  onFault?: ((error: SocketError) => void) | undefined;
 }
 
 // Codes with which a host without IPv6 refuses a udp6 socket; the dual-stack default then falls
 // back to udp4 on 0.0.0.0.
 const NO_IPV6 = new Set(['EAFNOSUPPORT', 'EPROTONOSUPPORT', 'EADDRNOTAVAIL']);
-// Codes with which the kernel refuses a multicast membership request that is the caller's fault.
-const BAD_MEMBERSHIP = new Set(['EINVAL', 'EADDRNOTAVAIL', 'ENODEV', 'EADDRINUSE', 'ENOPROTOOPT']);
 
-const noop = (): void => {};
-
-async function resolveHost(host: string, family: 0 | 4 | 6, endpoint: string, operation: Operation): Promise<string> {
-  if (isIP(host) !== 0) return host;
-  try {
-    return (await lookup(host, { family })).address;
-  } catch (error) {
-    throw fromSystemError(error, operation, endpoint);
-  }
-}
+function ignore(): void {}
 
 /**
  * A `node:dgram` socket as a {@link DatagramWire}. It picks `udp4` or `udp6` from the bind address
  * (or, in connected mode without one, from the peer); with no bind address it opens a dual-stack
- * `udp6` socket on `::`, so one default client talks to `127.0.0.1` and `::1` alike (it falls back
+ * `udp6` socket on `::`, so one default client talks to `127.0.0.1` and `::1` alike (falling back
  * to `udp4` on `0.0.0.0` where the host has no IPv6). It always listens for `'error'`, maps Node
- * errors with `fromSystemError` naming the endpoint, and reports senders as numeric addresses
- * (`::ffff:`-prefix stripped).
+ * errors naming the endpoint, and reports senders as numeric addresses (`::ffff:` stripped). A send
+ * to an IP literal needs no lookup and no extra promise.
  *
  * @example
  * ```ts
- * const config = resolveUdpClientConfig({ localAddress: { host: '127.0.0.1', port: 0 } });
- * const client = new UdpClientBase(new DgramWire({ host: '127.0.0.1', port: 0 }), config);
+ * const client = new UdpClientBase(new DgramWire({ host: '127.0.0.1', port: 0 }), resolveUdpClientConfig({}));
  * ```
  */
 export class DgramWire implements DatagramWire {
@@ -128,19 +92,29 @@ export class DgramWire implements DatagramWire {
     return this.#binding;
   }
 
-  async send(data: Buffer, to: Address): Promise<void> {
+  send(data: Buffer, to: Address): Promise<number> {
     const socket = this.#socket;
-    const endpoint = formatEndpoint(to.host, to.port);
-    if (socket === undefined || !this.#bound || this.#closing !== undefined) throw this.#closedError();
+    if (socket === undefined || !this.#bound || this.#closing !== undefined) return Promise.reject(this.#closedError());
     const remote = this.#remote;
-    if (remote !== undefined) {
-      // Connected: the kernel knows the peer; `to` only names it in messages.
-      await this.#sendOn(socket, data, undefined, undefined, formatEndpoint(remote.host, remote.port));
-      return;
+    if (remote !== undefined) return this.#sendOn(socket, data, undefined, undefined, remote);
+    if (isIP(to.host) !== 0) {
+      // The common case (a reply to a sender, a numeric target): no lookup, one promise.
+      let host: string;
+      try {
+        host = socketHost(to.host, this.#family!, this.#where(), formatEndpoint(to.host, to.port));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return this.#sendOn(socket, data, to.port, host, to);
     }
-    const host = await this.#target(to.host, endpoint);
+    return this.#sendByName(socket, data, to);
+  }
+
+  async #sendByName(socket: Socket, data: Buffer, to: Address): Promise<number> {
+    const endpoint = formatEndpoint(to.host, to.port);
+    const numeric = await resolveHost(to.host, lookupFamily(this.#family!), endpoint, 'send');
     if (this.#closing !== undefined) throw this.#closedError();
-    await this.#sendOn(socket, data, to.port, host, endpoint);
+    return this.#sendOn(socket, data, to.port, socketHost(numeric, this.#family!, this.#where(), endpoint), to);
   }
 
   /**
@@ -149,22 +123,28 @@ export class DgramWire implements DatagramWire {
    * when the socket is closed.
    */
   addMembership(group: string, multicastInterface?: string): void {
-    this.#membership('add', group, multicastInterface);
+    changeMembership(this.#openSocket(), this.#family, 'add', group, multicastInterface, this.#where());
   }
 
   /** Leaves a multicast group joined with {@link addMembership}. */
   dropMembership(group: string, multicastInterface?: string): void {
-    this.#membership('drop', group, multicastInterface);
+    changeMembership(this.#openSocket(), this.#family, 'drop', group, multicastInterface, this.#where());
   }
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
       // A bind in progress finishes first (it sees `#closing` and releases what it opened).
-      await this.#binding?.catch(noop);
+      await this.#binding?.catch(ignore);
       const socket = this.#socket;
       if (socket !== undefined) await this.#release(socket);
     })();
     return this.#closing;
+  }
+
+  #openSocket(): Socket {
+    const socket = this.#socket;
+    if (socket === undefined || !this.#bound || this.#closing !== undefined) throw this.#closedError();
+    return socket;
   }
 
   async #bind(): Promise<Address> {
@@ -172,17 +152,15 @@ export class DgramWire implements DatagramWire {
     const where = formatEndpoint(host ?? '*', port);
     const bindHost = host === undefined ? undefined : await resolveHost(host, 0, where, 'bind');
     this.#checkOpen();
-    let family: DgramFamily;
-    if (bindHost !== undefined) family = isIP(bindHost) === 4 ? 'udp4' : bindHost === '::' ? 'dual' : 'udp6';
-    else family = 'dual';
+    let family = familyOfBind(bindHost);
     let peer: Address | undefined;
     if (remote !== undefined) {
       const remoteEndpoint = formatEndpoint(remote.host, remote.port);
-      const peerHost = await resolveHost(remote.host, family === 'udp4' ? 4 : family === 'udp6' ? 6 : 0, remoteEndpoint, 'connect');
+      const peerHost = await resolveHost(remote.host, lookupFamily(family), remoteEndpoint, 'connect');
       this.#checkOpen();
       // Without a bind address the peer decides the socket kind.
       if (bindHost === undefined) family = isIP(peerHost) === 4 ? 'udp4' : 'udp6';
-      peer = { host: this.#socketHost(peerHost, family, remoteEndpoint), port: remote.port };
+      peer = { host: socketHost(peerHost, family, this.#where(), remoteEndpoint), port: remote.port };
     }
 
     let socket: Socket;
@@ -197,7 +175,7 @@ export class DgramWire implements DatagramWire {
     this.#family = family;
     try {
       this.#checkOpen();
-      this.#apply(socket, where);
+      applySocketOptions(socket, this.#options.socketOptions, where);
       if (peer !== undefined) {
         await this.#connect(socket, peer);
         this.#remote = { host: plainAddress(peer.host), port: peer.port };
@@ -257,73 +235,18 @@ export class DgramWire implements DatagramWire {
     });
   }
 
-  #apply(socket: Socket, where: string): void {
-    const options = this.#options.socketOptions;
-    if (options === undefined) return;
-    try {
-      if (options.broadcast !== undefined) socket.setBroadcast(options.broadcast);
-      if (options.ttl !== undefined) socket.setTTL(options.ttl);
-      if (options.multicastTtl !== undefined) socket.setMulticastTTL(options.multicastTtl);
-      if (options.multicastLoopback !== undefined) socket.setMulticastLoopback(options.multicastLoopback);
-      if (options.multicastInterface !== undefined) socket.setMulticastInterface(options.multicastInterface);
-    } catch (error) {
-      throw fromSystemError(error, 'bind', where);
-    }
-  }
-
-  #membership(kind: 'add' | 'drop', group: string, multicastInterface: string | undefined): void {
-    const socket = this.#socket;
-    if (socket === undefined || !this.#bound || this.#closing !== undefined) throw this.#closedError();
-    const family = this.#family;
-    if (family === 'udp4' && isIP(group) === 6) {
-      throw invalidArgument(`UDP socket ${this.#where()} is IPv4 and cannot join IPv6 group ${group}`);
-    }
-    try {
-      if (kind === 'add') socket.addMembership(group, multicastInterface);
-      else socket.dropMembership(group, multicastInterface);
-    } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      const what = `${kind === 'add' ? 'join' : 'leave'} multicast group ${group}${multicastInterface === undefined ? '' : ` on interface ${multicastInterface}`}`;
-      if (typeof code === 'string' && BAD_MEMBERSHIP.has(code)) {
-        throw invalidArgument(`UDP socket ${this.#where()} cannot ${what} (${code})`, error);
-      }
-      throw new GenericError('GENERIC', `UDP socket ${this.#where()} failed to ${what}`, error);
-    }
-  }
-
-  // The numeric host to hand to `socket.send` for a target, per the socket's kind.
-  async #target(host: string, endpoint: string): Promise<string> {
-    const family = this.#family;
-    const numeric = await resolveHost(host, family === 'udp4' ? 4 : family === 'udp6' ? 6 : 0, endpoint, 'send');
-    return this.#socketHost(numeric, family ?? 'dual', endpoint);
-  }
-
-  #socketHost(numeric: string, family: DgramFamily, endpoint: string): string {
-    const kind = isIP(numeric);
-    if (kind === 4) {
-      if (family === 'udp6') {
-        throw invalidArgument(`UDP socket ${this.#where()} is bound to an IPv6 address and cannot reach IPv4 address ${endpoint}`);
-      }
-      return family === 'dual' ? `::ffff:${numeric}` : numeric;
-    }
-    if (family === 'udp4') {
-      throw invalidArgument(`UDP socket ${this.#where()} is bound to an IPv4 address and cannot reach IPv6 address ${endpoint}`);
-    }
-    return numeric;
-  }
-
-  #sendOn(socket: Socket, data: Buffer, port: number | undefined, host: string | undefined, endpoint: string): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  #sendOn(socket: Socket, data: Buffer, port: number | undefined, host: string | undefined, to: Address): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
       const done = (error: Error | null): void => {
-        if (error === null) resolve();
-        else reject(fromSystemError(error, 'send', endpoint));
+        if (error === null) resolve(data.length);
+        else reject(fromSystemError(error, 'send', formatEndpoint(to.host, to.port)));
       };
       try {
         if (port === undefined) socket.send(data, done);
         else socket.send(data, port, host, done);
       } catch (error) {
         // Node throws synchronously on a socket it has already closed.
-        reject(fromSystemError(error, 'send', endpoint));
+        reject(fromSystemError(error, 'send', formatEndpoint(to.host, to.port)));
       }
     });
   }
@@ -349,12 +272,11 @@ export class DgramWire implements DatagramWire {
 
   #where(): string {
     const local = this.#local;
-    if (local !== undefined) return formatEndpoint(local.host, local.port);
-    return formatEndpoint(this.#options.host ?? '*', this.#options.port);
+    return `UDP socket ${local !== undefined ? formatEndpoint(local.host, local.port) : formatEndpoint(this.#options.host ?? '*', this.#options.port)}`;
   }
 
   #closedError(): SocketError {
-    return new GenericError('CONNECTION_CLOSED', `UDP socket ${this.#where()} is closed`);
+    return new GenericError('CONNECTION_CLOSED', `${this.#where()} is closed`);
   }
 
   readonly #onMessage = (data: Buffer, info: { address: string; port: number }): void => {
@@ -373,10 +295,7 @@ export class DgramWire implements DatagramWire {
     }
     if (!this.#bound) return;
     const remote = this.#remote;
-    const endpoint = remote === undefined ? `UDP socket ${this.#where()}` : formatEndpoint(remote.host, remote.port);
-    const mapped = fromSystemError(error, 'read', endpoint);
-    this.#handler?.error(mapped);
-    this.#options.onFault?.(mapped);
+    this.#handler?.error(fromSystemError(error, 'read', remote === undefined ? this.#where() : formatEndpoint(remote.host, remote.port)));
   };
 
   #onClose(socket: Socket): void {

@@ -2,7 +2,8 @@ export { UdpClient, type UdpClientOptions } from './client.js';
 export { UdpListener } from './listener.js';
 export { UdpConnectedClient, type UdpConnectConfig } from './connected-client.js';
 export { udp } from './transport.js';
-export { DgramWire, plainAddress, type DgramWireOptions, type DgramFamily } from './dgram-wire.js';
+export { DgramWire, type DgramWireOptions } from './dgram-wire.js';
+export type { DgramFamily } from './address-family.js';
 export {
   resolveUdpSocketOptions,
   validateMulticastGroup,
@@ -14,6 +15,7 @@ export {
   READ_TIMED_OUT,
   GENERIC_ERROR,
   MAX_DATAGRAM_BYTES,
+  SOCK_CHANNELS,
   SocketError,
   GenericError,
   ReadTimedOutError,
@@ -23,6 +25,7 @@ export {
   type Address,
   type UdpClientConfig,
   type UdpListenerConfig,
+  type GracefulStopOptions,
   type ReadOptions,
   type Datagram,
   type UdpCaller,

@@ -1,4 +1,4 @@
-import { resolveUdpListenerConfig, UdpListenerBase, validatePort, type UdpListenerConfig } from '@sock/core';
+import { resolveUdpListenerConfig, UdpListenerBase, validatePort, type UdpListenerConfig } from '@sock/core/internal';
 import { DgramWire } from './dgram-wire.js';
 
 /**

@@ -1,5 +1,6 @@
+import type { Socket } from 'node:dgram';
 import { isIP } from 'node:net';
-import { invalidArgument } from '@sock/core';
+import { describeValue, fromSystemError, invalidArgument } from '@sock/core/internal';
 
 /**
  * The UDP socket options of a {@link UdpClient} beyond the core `UdpClientConfig`. Each one is
@@ -42,11 +43,10 @@ export interface ResolvedUdpSocketOptions {
   multicastLoopback: boolean | undefined;
 }
 
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === null || typeof value !== 'object') return String(value);
-  return Array.isArray(value) ? 'an array' : 'an object';
-}
+/** The option names of {@link UdpSocketOptions}, accepted on top of core's UDP configs. */
+export const UDP_SOCKET_OPTION_KEYS: readonly string[] = Object.freeze(['broadcast', 'ttl', 'multicastTtl', 'multicastInterface', 'multicastLoopback']);
+
+const describe = describeValue;
 
 function optionalBoolean(record: Record<string, unknown>, key: string): boolean | undefined {
   const value = record[key];
@@ -124,4 +124,25 @@ export function resolveUdpSocketOptions(value: unknown): ResolvedUdpSocketOption
     multicastInterface: iface === undefined ? undefined : validateInterfaceAddress(iface, 'multicastInterface'),
     multicastLoopback: optionalBoolean(record, 'multicastLoopback'),
   };
+}
+
+/**
+ * Applies the options right after binding; a value the OS refuses is a SocketError naming the socket.
+ *
+ * @example
+ * ```ts
+ * applySocketOptions(socket, resolveUdpSocketOptions({ ttl: 16 }), '127.0.0.1:5353');
+ * ```
+ */
+export function applySocketOptions(socket: Socket, options: ResolvedUdpSocketOptions | undefined, where: string): void {
+  if (options === undefined) return;
+  try {
+    if (options.broadcast !== undefined) socket.setBroadcast(options.broadcast);
+    if (options.ttl !== undefined) socket.setTTL(options.ttl);
+    if (options.multicastTtl !== undefined) socket.setMulticastTTL(options.multicastTtl);
+    if (options.multicastLoopback !== undefined) socket.setMulticastLoopback(options.multicastLoopback);
+    if (options.multicastInterface !== undefined) socket.setMulticastInterface(options.multicastInterface);
+  } catch (error) {
+    throw fromSystemError(error, 'bind', where);
+  }
 }

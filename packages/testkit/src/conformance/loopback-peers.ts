@@ -1,5 +1,5 @@
 import type { Caller } from '@sock/core';
-import type { LoopbackNetwork } from '../loopback.js';
+import type { LoopbackNetwork } from '../loopback-network.js';
 import type { RawPeer, RawPeers, RawServer } from './helpers.js';
 
 function peerOf(network: LoopbackNetwork, caller: Caller): RawPeer {

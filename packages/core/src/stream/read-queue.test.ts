@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { GenericError, isSocketError, ReadTimedOutError } from './errors.js';
+import { GenericError, isSocketError, ReadTimedOutError } from '../errors.js';
 import { ReadQueue, type ReadQueueOptions } from './read-queue.js';
 
 const b = (text: string): Buffer => Buffer.from(text);
@@ -208,8 +208,9 @@ describe('ReadQueue', () => {
     const q = new ReadQueue<string>({ readTimeoutInMillis: 0, maxReadLength: 1024, endpoint: () => 'x', unit: 'chunk' });
     q.push(b('aaaa'), 'A');
     q.push(b('bbbb'), 'B');
-    expect(await q.readTagged(6)).toEqual({ data: b('aaaabb'), tag: 'B' });
-    expect(await q.readTagged()).toEqual({ data: b('bb'), tag: 'B' });
+    const tagged = (data: Buffer, tag: string) => ({ data, tag });
+    expect(await q.readAs(tagged, 6)).toEqual({ data: b('aaaabb'), tag: 'B' });
+    expect(await q.readAs(tagged)).toEqual({ data: b('bb'), tag: 'B' });
   });
 
   it('shift() replays chunks with their original boundaries', () => {

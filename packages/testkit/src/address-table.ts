@@ -1,4 +1,4 @@
-import { formatEndpoint, GenericError, invalidArgument } from '@sock/core';
+import { formatEndpoint, GenericError, invalidArgument } from '@sock/core/internal';
 
 /** Where an IP family's "all interfaces" and loopback live. */
 const ANY_V6 = '::';

@@ -1,9 +1,10 @@
 import {
   ClientBase,
-  clientTarget,
-  Connection,
+  connectSignal,
   formatEndpoint,
   GenericError,
+  kClosed,
+  kDestroy,
   ListenerBase,
   resolveClientConfig,
   resolveListenerConfig,
@@ -13,14 +14,19 @@ import {
   type Address,
   type Caller,
   type ClientConfig,
+  type ConnectOptions,
+  type Dialer,
+  type DialOptions,
   type Listener,
   type ListenerConfig,
+  type ResolvedClientConfig,
   type ResolvedListenerConfig,
-  type SocketError,
   type TcpTransport,
-} from '@sock/core';
-import { AddressTable, resolveBindHost, resolveHost } from './network.js';
-import { PipeEnd, type PipeShaping } from './pipe.js';
+  type Wire,
+} from '@sock/core/internal';
+import { AddressTable, resolveBindHost, resolveHost } from './address-table.js';
+import type { Link } from './link.js';
+import { PipeEnd } from './pipe.js';
 
 /**
  * One TCP connection on a loopback network, as `network.connections()` lists it: pick one and
@@ -55,18 +61,19 @@ interface ConnectionRecord {
 
 /**
  * The TCP half of a loopback network: its port table, its connections, and every client and
- * listener it made (so that `network.close()` can close them). Internal; reach it through
+ * listener it made (so that `network.close()` can close them). It is a {@link Dialer} for its
+ * clients; each listener binds a {@link LoopbackAcceptor}. Internal; reach it through
  * `createLoopbackNetwork()`.
  *
  * @example
  * ```ts
- * const fabric = new TcpFabric(() => shaping);
+ * const fabric = new TcpFabric(link);
  * const transport = fabric.transport;
  * ```
  */
-export class TcpFabric {
+export class TcpFabric implements Dialer<ResolvedClientConfig> {
   readonly table = new AddressTable<LoopbackAcceptor>('tcp');
-  readonly shaping: () => PipeShaping;
+  readonly link: Link;
   readonly transport: TcpTransport;
   readonly #connections = new Set<ConnectionRecord>();
   readonly #clients = new Set<LoopbackClient>();
@@ -74,10 +81,10 @@ export class TcpFabric {
   #count = 0;
   #closed = false;
 
-  constructor(shaping: () => PipeShaping) {
-    this.shaping = shaping;
+  constructor(link: Link) {
+    this.link = link;
     this.transport = Object.freeze<TcpTransport>({
-      connect: (config) => LoopbackClient.connect(this, config),
+      connect: (config, options) => LoopbackClient.connect(this, config, options),
       createListener: (port, config) => new LoopbackListener(this, port, config),
     });
   }
@@ -93,13 +100,13 @@ export class TcpFabric {
   /** Resets the connections that `target` (a caller, or a port used by either end) belongs to. */
   reset(target: Caller | number): number {
     const matches = [...this.#connections].filter(({ clientEnd, serverEnd }) => {
-      if (typeof target === 'number') return clientEnd.localPort === target || serverEnd.localPort === target;
+      if (typeof target === 'number') return clientEnd.info.localPort === target || serverEnd.info.localPort === target;
       return [clientEnd, serverEnd].some(
-        (end) =>
-          end.localPort === target.localPort &&
-          end.remotePort === target.remotePort &&
-          end.localAddress === target.localAddress &&
-          end.remoteAddress === target.remoteAddress,
+        ({ info }) =>
+          info.localPort === target.localPort &&
+          info.remotePort === target.remotePort &&
+          info.localAddress === target.localAddress &&
+          info.remoteAddress === target.remoteAddress,
       );
     });
     for (const record of matches) record.info.reset();
@@ -108,7 +115,7 @@ export class TcpFabric {
 
   track(client: LoopbackClient): void {
     this.#clients.add(client);
-    void client.done.then(() => this.#clients.delete(client));
+    void client[kClosed].then(() => this.#clients.delete(client));
   }
 
   trackListener(listener: LoopbackListener): void {
@@ -116,32 +123,36 @@ export class TcpFabric {
   }
 
   /**
-   * Connects `end` to whoever listens at `host:port`, after the network's latency. `done` gets the
-   * connect error, or nothing once both ends exist (the listener's side is already accepted).
+   * Connects to whoever listens at `host:port`, after the link's latency: resolves with the
+   * client's end once the listener's end is accepted; rejects `CONNECTION_REFUSED`,
+   * `HOST_NOT_FOUND`, or the signal's reason.
    */
-  dial(end: PipeEnd, host: string, port: number, done: (error?: SocketError) => void): void {
-    const latency = this.shaping().latencyInMillis;
-    const attempt = (): void => {
-      if (end.closed) return; // given up (closed or timed out) meanwhile
-      const target = formatEndpoint(host, port);
-      if (this.#closed) return done(new GenericError('CONNECTION_REFUSED', `connection refused by ${target}: the loopback network is closed`));
-      const addresses = resolveHost(host);
-      if (addresses === undefined) return done(new GenericError('HOST_NOT_FOUND', `host of ${target} was not found`));
-      for (const ip of addresses) {
-        const acceptor = this.table.find(ip, port);
-        if (acceptor === undefined) continue;
-        this.#join(end, ip, port, acceptor);
-        return done();
-      }
-      return done(new GenericError('CONNECTION_REFUSED', `connection refused by ${target}`));
-    };
-    if (latency > 0) setTimeout(attempt, latency);
-    else queueMicrotask(attempt);
+  dial(target: ResolvedClientConfig, { signal }: DialOptions): Promise<Wire> {
+    const { host, port } = target;
+    const where = formatEndpoint(host, port);
+    return new Promise<Wire>((resolve, reject) => {
+      const aborted = (): void => reject(signal!.reason);
+      signal?.addEventListener('abort', aborted, { once: true });
+      this.link.schedule(() => {
+        signal?.removeEventListener('abort', aborted);
+        if (signal?.aborted === true) return; // given up meanwhile: it never reaches the listener
+        if (this.#closed) return reject(new GenericError('CONNECTION_REFUSED', `connection refused by ${where}: the loopback network is closed`));
+        const addresses = resolveHost(host);
+        if (addresses === undefined) return reject(new GenericError('HOST_NOT_FOUND', `host of ${where} was not found`));
+        for (const ip of addresses) {
+          const acceptor = this.table.find(ip, port);
+          if (acceptor === undefined) continue;
+          return resolve(this.#join(ip, port, acceptor, where));
+        }
+        return reject(new GenericError('CONNECTION_REFUSED', `connection refused by ${where}`));
+      });
+    });
   }
 
-  #join(clientEnd: PipeEnd, ip: string, port: number, acceptor: LoopbackAcceptor): void {
+  #join(ip: string, port: number, acceptor: LoopbackAcceptor, where: string): PipeEnd {
     const localPort = this.table.reserve(ip);
-    const serverEnd = new PipeEnd(this.shaping);
+    const clientEnd = new PipeEnd(this.link, where);
+    const serverEnd = new PipeEnd(this.link);
     PipeEnd.connect(clientEnd, { host: ip, port: localPort }, serverEnd, { host: ip, port });
     this.#count += 1;
     const record: ConnectionRecord = {
@@ -169,6 +180,7 @@ export class TcpFabric {
     clientEnd.onClosed = forget;
     serverEnd.onClosed = forget;
     acceptor.accept(serverEnd);
+    return clientEnd;
   }
 
   /** Closes every client and stops every listener this network made. */
@@ -176,17 +188,14 @@ export class TcpFabric {
     this.#closed = true;
     await Promise.all([
       ...[...this.#listeners].map((listener) => listener.immediateStop()),
-      ...[...this.#clients].map(async (client) => {
-        await client.destroy();
-        await client.done;
-      }),
+      ...[...this.#clients].map((client) => client[kDestroy]()),
     ]);
   }
 }
 
 /**
- * A client on a loopback network: the same `Connection` as `@sock/tcp`'s `Client`, over an
- * in-memory pipe. Made by `network.tcp.connect()`.
+ * A client on a loopback network: `@sock/core`'s `ClientBase`, as `@sock/tcp`'s `Client` is, with
+ * the network as its dialer. Made by `network.tcp.connect()`.
  *
  * @example
  * ```ts
@@ -194,17 +203,11 @@ export class TcpFabric {
  * await client.write('ping');
  * ```
  */
-export class LoopbackClient extends ClientBase {
+export class LoopbackClient extends ClientBase<ResolvedClientConfig> {
   /** Throws `INVALID_ARGUMENT` at once for a bad config; connection errors reject `ready`. */
-  constructor(fabric: TcpFabric, config: ClientConfig) {
-    const resolved = resolveClientConfig(config);
-    const end = new PipeEnd(fabric.shaping, clientTarget(resolved));
-    super(resolved, end);
+  constructor(fabric: TcpFabric, config: ClientConfig, options?: ConnectOptions) {
+    super(resolveClientConfig(config), fabric, connectSignal(options));
     fabric.track(this);
-    fabric.dial(end, resolved.host, resolved.port, (error) => {
-      if (error === undefined) this.open();
-      else this.abort(error);
-    });
   }
 
   /**
@@ -215,8 +218,8 @@ export class LoopbackClient extends ClientBase {
    * const client = await LoopbackClient.connect(fabric, { host: '127.0.0.1', port });
    * ```
    */
-  static async connect(fabric: TcpFabric, config: ClientConfig): Promise<LoopbackClient> {
-    const client = new LoopbackClient(fabric, config);
+  static async connect(fabric: TcpFabric, config: ClientConfig, options?: ConnectOptions): Promise<LoopbackClient> {
+    const client = new LoopbackClient(fabric, config, options);
     await client.ready;
     return client;
   }

@@ -1,44 +1,11 @@
-import { invalidArgument, validatePositiveInteger, validateTimeout, type Caller, type TcpTransport, type UdpTransport } from '@sock/core';
-import { DEFAULT_SEGMENT_BYTES, type PipeShaping } from './pipe.js';
-import { seededRandom } from './random.js';
-import { TcpFabric, type LoopbackConnection } from './tcp.js';
+import { invalidArgument, type Caller, type TcpTransport, type UdpTransport } from '@sock/core/internal';
 import { DatagramBus } from './datagram-bus.js';
+import { Link } from './link.js';
+import { seededRandom } from './random.js';
+import { applyFaults, applyShaping, DEFAULT_SHAPING, type LinkShaping, type TcpShaping, type UdpFaults } from './shaping.js';
+import { TcpFabric, type LoopbackConnection } from './tcp-fabric.js';
 
-/**
- * How TCP bytes travel on a loopback network. Every field is optional in `shape()`.
- *
- * @example
- * ```ts
- * network.shape({ chunkSize: 1 });            // deliver every write one byte at a time
- * network.shape({ latencyInMillis: 20 });     // each write arrives 20 ms later (fake timers drive it)
- * network.shape({ chunkSize: undefined });    // back to whole writes (up to 64 KiB per chunk)
- * ```
- */
-export interface TcpShaping {
-  /** Split every write into chunks of at most this many bytes. Default: none (chunks of up to 64 KiB). */
-  chunkSize?: number | undefined;
-  /** Delay of each TCP write, FIN and connect, and of each datagram, on `setTimeout`. Default 0: delivered on the next microtask. */
-  latencyInMillis?: number;
-  /** Bytes in flight towards a slow reader before `write()` waits for it. Default 64 KiB. */
-  highWaterMark?: number;
-}
-
-/**
- * UDP faults, each a probability from 0 to 1, drawn from the network's seeded generator.
- *
- * @example
- * ```ts
- * const network = createLoopbackNetwork({ seed: 7, udp: { dropRate: 0.1, duplicateRate: 0.05, reorderRate: 0.2 } });
- * ```
- */
-export interface UdpFaults {
-  /** Chance that a datagram is lost. */
-  dropRate?: number;
-  /** Chance that a datagram is delivered twice. */
-  duplicateRate?: number;
-  /** Chance that a datagram is held back and delivered after the next one. */
-  reorderRate?: number;
-}
+export type { TcpShaping, UdpFaults } from './shaping.js';
 
 /**
  * Options of {@link createLoopbackNetwork}.
@@ -95,29 +62,6 @@ export interface LoopbackNetwork {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-function checkRate(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw invalidArgument(`${name} must be a number from 0 to 1, got ${String(value)}`);
-  return value;
-}
-
-function applyShaping(target: PipeShaping, shaping: TcpShaping): void {
-  if (typeof shaping !== 'object' || shaping === null) throw invalidArgument('shaping must be an object');
-  const next = { ...target };
-  if ('chunkSize' in shaping) next.chunkSize = shaping.chunkSize === undefined ? undefined : validatePositiveInteger(shaping.chunkSize, 'chunkSize');
-  if (shaping.latencyInMillis !== undefined) next.latencyInMillis = validateTimeout(shaping.latencyInMillis, 'latencyInMillis');
-  if (shaping.highWaterMark !== undefined) next.highWaterMark = validatePositiveInteger(shaping.highWaterMark, 'highWaterMark');
-  Object.assign(target, next);
-}
-
-function applyFaults(target: Required<UdpFaults>, faults: UdpFaults): void {
-  if (typeof faults !== 'object' || faults === null) throw invalidArgument('UDP faults must be an object');
-  const next = { ...target };
-  if (faults.dropRate !== undefined) next.dropRate = checkRate(faults.dropRate, 'dropRate');
-  if (faults.duplicateRate !== undefined) next.duplicateRate = checkRate(faults.duplicateRate, 'duplicateRate');
-  if (faults.reorderRate !== undefined) next.reorderRate = checkRate(faults.reorderRate, 'reorderRate');
-  Object.assign(target, next);
-}
-
 /**
  * Makes a fresh, isolated in-memory network. Options set the initial shaping and faults (see
  * {@link LoopbackOptions}); `shape()`/`shapeUdp()` change them later. Bad options throw
@@ -141,22 +85,22 @@ export function createLoopbackNetwork(options: LoopbackOptions = {}): LoopbackNe
   if (typeof options !== 'object' || options === null) throw invalidArgument('loopback network options must be an object');
   const seed = options.seed ?? 1;
   if (!Number.isInteger(seed)) throw invalidArgument(`seed must be an integer, got ${String(seed)}`);
-  const shaping: PipeShaping = { chunkSize: undefined, latencyInMillis: 0, highWaterMark: DEFAULT_SEGMENT_BYTES };
+  const shaping: LinkShaping = { ...DEFAULT_SHAPING };
   applyShaping(shaping, options);
-  const faults: Required<UdpFaults> = { dropRate: 0, duplicateRate: 0, reorderRate: 0 };
-  applyFaults(faults, options.udp ?? {});
-  const random = seededRandom(seed);
-  const fabric = new TcpFabric(() => shaping);
-  const udp = new DatagramBus(() => faults, () => shaping.latencyInMillis, random);
+  applyFaults(shaping, options.udp ?? {});
+  // One host, one link: every delivery of this network goes through it.
+  const link = new Link(shaping, seededRandom(seed));
+  const fabric = new TcpFabric(link);
+  const udp = new DatagramBus(link);
 
   const network: LoopbackNetwork = {
     tcp: fabric.transport,
     udp: udp.transport,
     get shaping() {
-      return { ...shaping };
+      return { chunkSize: shaping.chunkSize, latencyInMillis: shaping.latencyInMillis, highWaterMark: shaping.highWaterMark };
     },
     shape: (next) => applyShaping(shaping, next),
-    shapeUdp: (next) => applyFaults(faults, next),
+    shapeUdp: (next) => applyFaults(shaping, next),
     connections: () => fabric.connections(),
     reset: (target) => fabric.reset(target),
     close: async () => {

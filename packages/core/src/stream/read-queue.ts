@@ -1,6 +1,6 @@
-import { validateTimeout } from './config.js';
-import { invalidArgument, ReadTimedOutError, type SocketError } from './errors.js';
-import type { ReadOptions } from './service.js';
+import { invalidArgument, ReadTimedOutError, type SocketError } from '../errors.js';
+import type { ReadOptions } from '../service.js';
+import { validateTimeout } from '../validate.js';
 
 /**
  * How a read without a length is served: TCP hands out every byte that is queued (`'bytes'`), UDP
@@ -16,7 +16,7 @@ export type ReadUnit = 'bytes' | 'chunk';
  * const options: ReadQueueOptions = { readTimeoutInMillis: 1000, maxReadLength: 1 << 20, endpoint: () => 'peer' };
  * ```
  */
-export interface ReadQueueOptions<T = undefined> {
+export interface ReadQueueOptions {
   /** Default time-out of a read; 0 waits forever. */
   readTimeoutInMillis: number;
   /** Largest `length` a read may ask for. */
@@ -29,8 +29,6 @@ export interface ReadQueueOptions<T = undefined> {
   maxChunks?: number;
   /** Called after a read took bytes out, so the owner can resume a paused source. */
   onConsume?: () => void;
-  /** Unused by the queue; lets `T` be inferred from the options. */
-  tagType?: T;
 }
 
 /** Builds what a read resolves with from its bytes and the tag of the last chunk they came from. */
@@ -47,17 +45,7 @@ interface PendingRead<T> {
   onAbort: (() => void) | undefined;
 }
 
-/** A read's bytes with the tag of the last chunk they came from (UDP: the sender). */
-export interface Chunked<T> {
-  data: Buffer;
-  tag: T;
-}
-
 const EMPTY = Buffer.alloc(0);
-
-function chunked<T>(data: Buffer, tag: T): Chunked<T> {
-  return { data, tag };
-}
 
 /**
  * The one implementation of @sock's read semantics, shared by TCP, UDP and the test kit: chunks go
@@ -83,7 +71,7 @@ function chunked<T>(data: Buffer, tag: T): Chunked<T> {
  * ```
  */
 export class ReadQueue<T = undefined> {
-  readonly #options: ReadQueueOptions<T>;
+  readonly #options: ReadQueueOptions;
   readonly #unit: ReadUnit;
   readonly #maxChunks: number;
   #chunks: Buffer[] = [];
@@ -98,8 +86,10 @@ export class ReadQueue<T = undefined> {
   #pending: PendingRead<T>[] = [];
   #ended = false;
   #error: SocketError | undefined;
+  // A one-off failure for the next read (UDP: a refused send with nobody waiting).
+  #interrupted: SocketError | undefined;
 
-  constructor(options: ReadQueueOptions<T>) {
+  constructor(options: ReadQueueOptions) {
     this.#options = options;
     this.#unit = options.unit ?? 'bytes';
     this.#maxChunks = options.maxChunks ?? Number.POSITIVE_INFINITY;
@@ -173,6 +163,21 @@ export class ReadQueue<T = undefined> {
     this.#serve();
   }
 
+  /**
+   * A transient failure (connected UDP: the peer's port refused a datagram): every waiting read
+   * rejects with `error`, or, if none waits, the next read does. Queued bytes stay; the queue stays usable.
+   */
+  interrupt(error: SocketError): void {
+    if (this.#pending.length === 0) {
+      this.#interrupted = error;
+      return;
+    }
+    for (const read of this.#pending.splice(0)) {
+      this.#settle(read);
+      read.reject(error);
+    }
+  }
+
   /** Drops every queued byte and rejects every waiting read with `error`. */
   close(error: SocketError): void {
     this.#chunks = [];
@@ -201,11 +206,6 @@ export class ReadQueue<T = undefined> {
     return this.#read(length, options, undefined) as Promise<Buffer>;
   }
 
-  /** Like `read`, also giving the tag of the last chunk the bytes came from. */
-  readTagged(length?: number, options?: ReadOptions): Promise<Chunked<T>> {
-    return this.#read(length, options, chunked as ReadResult<T, unknown>) as Promise<Chunked<T>>;
-  }
-
   /**
    * Like `read`, resolving with `build(bytes, tag)`: the owner's result object is made directly,
    * without a second promise to reshape it (UDP's `Datagram`).
@@ -229,6 +229,11 @@ export class ReadQueue<T = undefined> {
         return Promise.reject(error);
       }
       if (signal?.aborted === true) return Promise.reject(signal.reason);
+    }
+    const interrupted = this.#interrupted;
+    if (interrupted !== undefined) {
+      this.#interrupted = undefined;
+      return Promise.reject(interrupted);
     }
     // Fast path: nobody is ahead in line and the queue can answer now.
     if (this.#pending.length === 0) {

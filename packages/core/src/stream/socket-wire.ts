@@ -1,0 +1,192 @@
+import type { Socket } from 'node:net';
+import { plainAddress } from '../address.js';
+import { fromSystemError, GenericError, type SocketError } from '../errors.js';
+import { peerName, type Wire, type WireHandler, type WireInfo } from './wire.js';
+
+/**
+ * The socket a {@link SocketWire} drives: a `net.Socket`, a `tls.TLSSocket`, or a TLS socket over any
+ * duplex. A type-only import: core loads no `node:net` at run time.
+ *
+ * @example
+ * ```ts
+ * const socket: SocketLike = new net.Socket();
+ * ```
+ */
+export type SocketLike = Socket;
+
+// Each socket points at its wire, so that one set of listener functions serves every socket
+// (Node calls them with `this` = the socket) instead of five closures per connection.
+const WIRE = Symbol('@sock/core:wire');
+type WiredSocket = SocketLike & { [WIRE]: SocketWire };
+
+function onData(this: WiredSocket, chunk: Buffer): void {
+  this[WIRE].handler.data(chunk);
+}
+function onEnd(this: WiredSocket): void {
+  this[WIRE].handler.end();
+}
+function onDrain(this: WiredSocket): void {
+  this[WIRE].drained();
+}
+function onError(this: WiredSocket, error: Error): void {
+  this[WIRE].failed(error);
+}
+function onClose(this: WiredSocket): void {
+  this.off('data', onData);
+  this.off('end', onEnd);
+  this.off('drain', onDrain);
+  // 'error' stays handled: a late error from a closed socket must never go unlistened.
+  this.off('error', onError);
+  this.on('error', ignore);
+  this[WIRE].handler.close();
+}
+function ignore(): void {}
+
+/**
+ * A Node socket as a {@link Wire}. It always listens for `'error'` (so no socket fault can crash the
+ * process), maps Node errors to SocketErrors naming the peer, records both endpoints once (Node
+ * forgets them when the socket closes), and removes its listeners when the socket closes. Used by
+ * `@sock/tcp` for `node:net` and TLS sockets, and by the test kit for TLS over its pipes.
+ *
+ * @example
+ * ```ts
+ * const wire = new SocketWire(socket);
+ * const caller = new Connection(options, wire);
+ * ```
+ */
+export class SocketWire implements Wire {
+  /** Set by `start`; the owner's events. */
+  handler!: WireHandler;
+  readonly info: WireInfo;
+  readonly #socket: WiredSocket;
+  #started = false;
+  #errored = false;
+  #drainArmed = false;
+  // A fault before anyone took the wire, delivered on start.
+  #early: SocketError | undefined;
+
+  /** The socket must be connected (its addresses are read now). From here on its 'error' is always listened for. */
+  constructor(socket: SocketLike, info?: WireInfo) {
+    const wired = socket as WiredSocket;
+    this.#socket = wired;
+    this.info = info ?? {
+      remoteAddress: plainAddress(socket.remoteAddress),
+      remotePort: socket.remotePort ?? 0,
+      localAddress: plainAddress(socket.localAddress),
+      localPort: socket.localPort ?? 0,
+    };
+    wired[WIRE] = this;
+    socket.on('error', onError);
+  }
+
+  /** The socket under this wire (for a stage that upgrades it, such as STARTTLS). */
+  get socket(): SocketLike {
+    return this.#socket;
+  }
+
+  start(handler: WireHandler): void {
+    this.handler = handler;
+    const socket = this.#socket;
+    if (this.#started) {
+      socket.resume();
+      return;
+    }
+    this.#started = true;
+    socket.on('data', onData);
+    socket.on('end', onEnd);
+    socket.once('close', onClose);
+    const early = this.#early;
+    if (early !== undefined) {
+      this.#early = undefined;
+      handler.error(early);
+    }
+  }
+
+  write(chunk: Buffer): boolean {
+    if (this.#socket.write(chunk)) return true;
+    this.#armDrain();
+    return false;
+  }
+
+  writev(chunks: readonly Buffer[]): boolean {
+    const socket = this.#socket;
+    socket.cork();
+    let ok = true;
+    for (const chunk of chunks) ok = socket.write(chunk);
+    socket.uncork();
+    if (!ok) this.#armDrain();
+    return ok;
+  }
+
+  // 'drain' is listened for only while a write waits for it.
+  #armDrain(): void {
+    if (this.#drainArmed) return;
+    this.#drainArmed = true;
+    this.#socket.once('drain', onDrain);
+  }
+
+  /** @internal */
+  drained(): void {
+    this.#drainArmed = false;
+    this.handler.drain();
+  }
+
+  /** @internal */
+  failed(error: Error): void {
+    if (this.#errored) return;
+    this.#errored = true;
+    const mapped = fromSystemError(error, this.#socket.connecting ? 'connect' : 'read', peerName(this.info));
+    if (this.#started) this.handler.error(mapped);
+    else this.#early = mapped;
+  }
+
+  shutdownWrite(done?: (error?: SocketError) => void): void {
+    const socket = this.#socket;
+    if (done === undefined) {
+      socket.end();
+      return;
+    }
+    if (socket.writableFinished) {
+      done();
+      return;
+    }
+    const finish = (): void => {
+      socket.off('close', early);
+      done();
+    };
+    const early = (): void => {
+      socket.off('finish', finish);
+      done(new GenericError('CONNECTION_CLOSED', `connection to ${peerName(this.info)} closed before its end could be sent`));
+    };
+    socket.once('finish', finish);
+    socket.once('close', early);
+    socket.end();
+  }
+
+  pause(): void {
+    this.#socket.pause();
+  }
+
+  resume(): void {
+    this.#socket.resume();
+  }
+
+  unshift(chunk: Buffer): void {
+    this.#socket.unshift(chunk);
+  }
+
+  close(): void {
+    const socket = this.#socket;
+    if (socket.destroyed) return;
+    // Flush what is queued, send FIN, then release the socket without waiting for the peer's FIN.
+    if (socket.writableFinished) socket.destroy();
+    else {
+      socket.once('finish', () => socket.destroy());
+      socket.end();
+    }
+  }
+
+  destroy(): void {
+    this.#socket.destroy();
+  }
+}

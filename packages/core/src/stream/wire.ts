@@ -1,0 +1,184 @@
+import type { Address } from '../config.js';
+import { formatEndpoint, type SocketError } from '../errors.js';
+
+/**
+ * What a TLS stage learned about a connection: `caller.tls`.
+ *
+ * @example
+ * ```ts
+ * if (caller.tls?.authorized) console.log(caller.tls.protocol, caller.tls.alpnProtocol);
+ * ```
+ */
+export interface TlsInfo {
+  /** `'TLSv1.3'`, `'TLSv1.2'`, ... */
+  readonly protocol: string | undefined;
+  /** The negotiated cipher's standard name. */
+  readonly cipher: string | undefined;
+  /** The ALPN protocol both sides agreed on, or `false` when none was negotiated. */
+  readonly alpnProtocol: string | false;
+  /** True when the peer's certificate was verified against the trusted CAs. */
+  readonly authorized: boolean;
+  /** Node's `getPeerCertificate()` object, when the peer sent one. */
+  readonly peerCertificate?: object;
+}
+
+/**
+ * What is known about one connection's endpoints. A wire fills in the addresses once (they stay
+ * readable after the socket is gone, for messages); later stages add what they learn: a TLS
+ * handshake sets `tls`, a PROXY protocol header replaces the remote address with the client's and
+ * keeps the balancer's in `proxyAddress`.
+ *
+ * @example
+ * ```ts
+ * const info: WireInfo = { remoteAddress: '127.0.0.1', remotePort: 50000, localAddress: '127.0.0.1', localPort: 7 };
+ * ```
+ */
+export interface WireInfo {
+  remoteAddress: string;
+  remotePort: number;
+  localAddress: string;
+  localPort: number;
+  tls?: TlsInfo | undefined;
+  proxyAddress?: Address | undefined;
+}
+
+/**
+ * `host:port` of the peer, as every message names it; `fallback` (the dialled target) while the
+ * peer's address is not known yet. The one place the endpoint wording is made.
+ *
+ * @example
+ * ```ts
+ * peerName(wire.info, '[::1]:80'); // '127.0.0.1:50000' once connected
+ * ```
+ */
+export function peerName(info: WireInfo | undefined, fallback = 'an unconnected peer'): string {
+  return info !== undefined && info.remotePort > 0 ? formatEndpoint(info.remoteAddress, info.remotePort) : fallback;
+}
+
+/**
+ * What a {@link Wire} reports. A wire calls `error` at most once, and `close` exactly once, last.
+ *
+ * @example
+ * ```ts
+ * wire.start({ data: (c) => queue.push(c), end() {}, error() {}, close() {}, drain() {} });
+ * ```
+ */
+export interface WireHandler {
+  /** A chunk from the peer. The wire gives up ownership of the Buffer. */
+  data(chunk: Buffer): void;
+  /** The peer sent FIN: no more data will come. */
+  end(): void;
+  /** A fault (reset, ...), already mapped to a SocketError naming the endpoint. `close` follows. */
+  error(error: SocketError): void;
+  /** Fully closed, whatever the cause. The last call. */
+  close(): void;
+  /** The write buffer drained below its high-water mark. */
+  drain(): void;
+}
+
+/**
+ * The small byte-stream interface each transport adapts (a `node:net` socket, a TLS socket, the
+ * test kit's pipes). All the behaviour users rely on lives in the `Connection` above it.
+ *
+ * @example
+ * ```ts
+ * const wire: Wire = new SocketWire(socket);
+ * wire.start(handler);
+ * wire.write(Buffer.from('hello'));
+ * ```
+ */
+export interface Wire {
+  /** The endpoints, filled in once connected; stages may add to it. */
+  readonly info: WireInfo;
+  /**
+   * Begin delivering events to `handler`. Called again, it hands the wire to a new owner (an accept
+   * step gives it on to the connection) and resumes delivery.
+   */
+  start(handler: WireHandler): void;
+  /** Queue bytes; false when the buffer is over its high-water mark (wait for `drain`). */
+  write(chunk: Buffer): boolean;
+  /** Queue several buffers as one write (a frame's prefix and payload). */
+  writev(chunks: readonly Buffer[]): boolean;
+  /** Send FIN once queued bytes are flushed; `done`, if given, runs then (or with the error that prevented it). */
+  shutdownWrite(done?: (error?: SocketError) => void): void;
+  /** Stop delivering `data` (the kernel buffer then fills and TCP holds back the peer). */
+  pause(): void;
+  resume(): void;
+  /** Put bytes back in front of what the wire delivers next (what an accept step read too far). */
+  unshift(chunk: Buffer): void;
+  /** Flush what is queued, then close. */
+  close(): void;
+  /** Close now, discarding queued bytes. */
+  destroy(): void;
+}
+
+/**
+ * Where a client connects and how: the resolved client config, which a dialer reads what it needs
+ * from (host, port, socket options, TLS).
+ *
+ * @example
+ * ```ts
+ * const target: DialTarget = { host: 'localhost', port: 61598 };
+ * ```
+ */
+export interface DialTarget {
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * Options of one dial.
+ *
+ * @example
+ * ```ts
+ * await dialer.dial(target, { signal: AbortSignal.timeout(5000) });
+ * ```
+ */
+export interface DialOptions {
+  /** Aborting gives up: the dial rejects with the signal's reason and leaves no socket open. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * How a transport opens connections: `dial` resolves with a connected {@link Wire}, or rejects with
+ * a SocketError naming the target (`CONNECTION_REFUSED`, `HOST_NOT_FOUND`, ...). The client base
+ * owns everything around it: the connect time-out, abort, and the operations that wait meanwhile.
+ *
+ * @example
+ * ```ts
+ * const dialer: Dialer = { dial: (target, { signal }) => openMyWire(target.host, target.port, signal) };
+ * ```
+ */
+export interface Dialer<T extends DialTarget = DialTarget> {
+  dial(target: T, options: DialOptions): Promise<Wire>;
+}
+
+/**
+ * What a transport's listener provides to the listener base: it binds, and hands over a
+ * {@link Wire} per accepted connection.
+ *
+ * @example
+ * ```ts
+ * const acceptor: Acceptor = new NetAcceptor(port, config);
+ * ```
+ */
+export interface Acceptor {
+  /** Bind and start accepting; resolves with the bound address; rejects `ADDRESS_IN_USE`, ... */
+  listen(handler: AcceptorHandler): Promise<Address>;
+  /** Stop accepting new connections; resolves once the listening socket is closed. */
+  stop(): Promise<void>;
+}
+
+/**
+ * What an {@link Acceptor} reports.
+ *
+ * @example
+ * ```ts
+ * acceptor.listen({ connection: (wire) => track(wire), error: (e) => log(e) });
+ * ```
+ */
+export interface AcceptorHandler {
+  connection(wire: Wire): void;
+  /** A fault of the listening socket after it was bound. */
+  error(error: SocketError): void;
+}

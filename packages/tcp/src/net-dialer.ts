@@ -1,0 +1,50 @@
+import { Socket } from 'node:net';
+import { formatEndpoint, fromSystemError, SocketWire, type Dialer, type DialOptions, type ResolvedClientConfig, type Wire } from '@sock/core/internal';
+
+function ignore(): void {}
+
+/**
+ * Opens a `node:net` connection for a client: resolves with a {@link SocketWire} once connected
+ * (socket options applied), rejects with the connect error naming the target, and on abort destroys
+ * the socket at once and rejects with the signal's reason. Sockets are half-open capable, so that
+ * ending our side is the Connection's decision, not Node's.
+ *
+ * @example
+ * ```ts
+ * const wire = await netDialer.dial(resolveClientConfig({ host: 'localhost', port: 80 }), {});
+ * ```
+ */
+export const netDialer: Dialer<ResolvedClientConfig> = Object.freeze({
+  dial(target: ResolvedClientConfig, { signal }: DialOptions): Promise<Wire> {
+    return new Promise<Wire>((resolve, reject) => {
+      const socket = new Socket({ allowHalfOpen: true });
+      const done = (): void => {
+        socket.off('connect', connected);
+        socket.off('error', failed);
+        signal?.removeEventListener('abort', aborted);
+      };
+      const connected = (): void => {
+        done();
+        socket.setNoDelay(target.noDelay);
+        if (target.keepAlive) socket.setKeepAlive(true, target.keepAliveInitialDelayInMillis);
+        resolve(new SocketWire(socket));
+      };
+      const failed = (error: Error): void => {
+        done();
+        socket.on('error', ignore);
+        socket.destroy();
+        reject(fromSystemError(error, 'connect', formatEndpoint(target.host, target.port)));
+      };
+      const aborted = (): void => {
+        done();
+        socket.on('error', ignore);
+        socket.destroy();
+        reject(signal!.reason);
+      };
+      socket.once('connect', connected);
+      socket.once('error', failed);
+      signal?.addEventListener('abort', aborted, { once: true });
+      socket.connect({ host: target.host, port: target.port });
+    });
+  },
+});
