@@ -8,7 +8,6 @@ type DecoderState = 'open' | 'ended' | 'failed';
 
 /** The empty frame, shared: a zero-length Buffer has no bytes anyone could change. */
 export const EMPTY_FRAME = Buffer.alloc(0);
-const EMPTY = EMPTY_FRAME;
 
 /**
  * What every {@link FrameDecoder} shares: the queue of complete frames, the lifecycle
@@ -71,7 +70,7 @@ export abstract class FrameDecoderBase implements FrameDecoder {
     if (this.#head < frames.length) {
       const frame = frames[this.#head]!;
       // Let the frame (and the chunk it may be a view of) be collected once the consumer drops it.
-      frames[this.#head++] = EMPTY;
+      frames[this.#head++] = EMPTY_FRAME;
       this.#queuedBytes -= frame.length;
       if (this.#head === frames.length) {
         frames.length = 0;
@@ -124,30 +123,4 @@ export abstract class FrameDecoderBase implements FrameDecoder {
     this.discard();
     return failure;
   }
-}
-
-/**
- * Copies the first `length` bytes of `parts`, then `extra`, into one new Buffer; a frame that lies in
- * one part is returned as a view of it instead. Used once per frame that spans chunks.
- *
- * @example
- * ```ts
- * gather([Buffer.from('he'), Buffer.from('llo')], 4, undefined); // <Buffer 'hell'>
- * ```
- */
-export function gather(parts: readonly Buffer[], length: number, extra: Buffer | undefined): Buffer {
-  const extraLength = extra === undefined ? 0 : extra.length;
-  const first = parts[0];
-  if (first === undefined) return extra ?? EMPTY;
-  if (extraLength === 0 && first.length >= length) return length === first.length ? first : first.subarray(0, length);
-  const out = Buffer.allocUnsafe(length + extraLength);
-  let filled = 0;
-  for (let i = 0; filled < length; i++) {
-    const part = parts[i]!;
-    const count = Math.min(part.length, length - filled);
-    part.copy(out, filled, 0, count);
-    filled += count;
-  }
-  if (extra !== undefined) extra.copy(out, filled);
-  return out;
 }

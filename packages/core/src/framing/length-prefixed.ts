@@ -1,8 +1,9 @@
 import { invalidArgument } from '../errors.js';
 import type { EncodedFrame, FrameCodec, FrameDecoder, FrameDecoderOptions } from './codec.js';
-import { EMPTY_FRAME, FrameDecoderBase, gather } from './decoder-base.js';
+import { EMPTY_FRAME, FrameDecoderBase } from './decoder-base.js';
 import { endedInsideFrame, frameTooLarge, outgoingFrameTooLarge } from './frame-errors.js';
 import { checkMaxFrameBytes, checkOptions, describe } from './options.js';
+import { PartialFrame } from './partial-frame.js';
 import { COPY_LIMIT, payloadBytes } from './payload.js';
 
 /**
@@ -164,7 +165,7 @@ type Phase = 'prefix' | 'payload';
 /**
  * Cuts length-prefixed frames out of chunks. The prefix is read byte by byte into a number (it may
  * be split across chunks); the payload is a view of its chunk when it lies in one, else its pieces
- * are kept and copied together once, when the last one arrives. Nothing is allocated for a frame
+ * are kept in a {@link PartialFrame} and copied together once, when the last one arrives. Nothing is allocated for a frame
  * before its bytes are here, so a peer that states a large length gains nothing by it.
  */
 class LengthPrefixedDecoder extends FrameDecoderBase {
@@ -178,8 +179,7 @@ class LengthPrefixedDecoder extends FrameDecoderBase {
   #length = 0;
   // Weight of the next prefix byte (little-endian and varint prefixes fill from the low end).
   #scale = 1;
-  #parts: Buffer[] = [];
-  #gathered = 0;
+  readonly #payload: PartialFrame;
 
   constructor(maxFrameBytes: number, fixedBytes: number, littleEndian: boolean, maxPrefix: number, options: FrameDecoderOptions | undefined) {
     super(NAME, options);
@@ -187,10 +187,11 @@ class LengthPrefixedDecoder extends FrameDecoderBase {
     this.#fixedBytes = fixedBytes;
     this.#littleEndian = littleEndian;
     this.#maxPrefix = maxPrefix;
+    this.#payload = new PartialFrame(maxFrameBytes);
   }
 
   protected get partialBytes(): number {
-    return this.#prefixRead + this.#gathered;
+    return this.#prefixRead + this.#payload.length;
   }
 
   protected decode(chunk: Buffer): void {
@@ -205,20 +206,20 @@ class LengthPrefixedDecoder extends FrameDecoderBase {
           continue;
         }
       }
-      const need = this.#length - this.#gathered;
+      const payload = this.#payload;
+      const need = this.#length - payload.length;
       const available = chunk.length - pos;
-      if (this.#gathered === 0 && available >= need) {
+      if (payload.length === 0 && available >= need) {
         this.emit(chunk.subarray(pos, pos + need));
         this.discard();
         pos += need;
         continue;
       }
       const count = Math.min(need, available);
-      this.#parts.push(pos === 0 && count === chunk.length ? chunk : chunk.subarray(pos, pos + count));
-      this.#gathered += count;
+      payload.append(pos === 0 && count === chunk.length ? chunk : chunk.subarray(pos, pos + count));
       pos += count;
-      if (this.#gathered === this.#length) {
-        const frame = gather(this.#parts, this.#length, undefined);
+      if (payload.length === this.#length) {
+        const frame = payload.take(this.#length, undefined);
         this.discard();
         this.emit(frame);
       }
@@ -227,7 +228,7 @@ class LengthPrefixedDecoder extends FrameDecoderBase {
 
   protected finish(): void {
     if (this.#phase === 'payload') {
-      throw endedInsideFrame(NAME, `${this.#gathered} of ${this.#length} bytes`, this.endpoint);
+      throw endedInsideFrame(NAME, `${this.#payload.length} of ${this.#length} bytes`, this.endpoint);
     }
     if (this.#prefixRead > 0) {
       const of = this.#fixedBytes === 0 ? 'a varint length prefix' : `the ${this.#fixedBytes}-byte length prefix`;
@@ -240,10 +241,7 @@ class LengthPrefixedDecoder extends FrameDecoderBase {
     this.#prefixRead = 0;
     this.#length = 0;
     this.#scale = 1;
-    if (this.#gathered > 0) {
-      this.#parts = [];
-      this.#gathered = 0;
-    }
+    this.#payload.clear();
   }
 
   // Reads prefix bytes from `pos`; returns where it stopped. Moves to 'payload' once the length is known.

@@ -144,6 +144,16 @@ describe('lines', () => {
     expect(drain(decoder)).toEqual(['b']);
   });
 
+  it('keeps thousands of queued lines in order while some are taken and more arrive', () => {
+    const decoder = lines({ maxFrameBytes: 10 }).decoder();
+    const numbers = (from: number, to: number): string[] => Array.from({ length: to - from }, (_, i) => String(from + i));
+    decoder.push(b(numbers(0, 3000).join('\n') + '\n'));
+    const taken = Array.from({ length: 2000 }, () => decoder.next()?.toString());
+    decoder.push(b(numbers(3000, 4000).join('\n') + '\n'));
+    expect([...taken, ...drain(decoder)]).toEqual(numbers(0, 4000));
+    expect(decoder.bufferedBytes).toBe(0);
+  });
+
   it('counts complete and partial lines in bufferedBytes', () => {
     const decoder = lines({ maxFrameBytes: 10 }).decoder();
     decoder.push(b('abc\nde'));

@@ -1,8 +1,9 @@
 import { invalidArgument } from '../errors.js';
 import type { EncodedFrame, FrameCodec, FrameDecoder, FrameDecoderOptions } from './codec.js';
-import { FrameDecoderBase, gather } from './decoder-base.js';
+import { FrameDecoderBase } from './decoder-base.js';
 import { frameTooLarge, outgoingFrameTooLarge } from './frame-errors.js';
 import { checkMaxFrameBytes, checkOptions, describe } from './options.js';
+import { PartialFrame } from './partial-frame.js';
 import { COPY_LIMIT, payloadBytes } from './payload.js';
 
 /**
@@ -136,7 +137,7 @@ function firstDelimiter(payload: Buffer, delimiter: Buffer): number {
 }
 
 /**
- * Cuts lines out of chunks. The partial line is a list of chunk views, never concatenated until the
+ * Cuts lines out of chunks. The partial line is a {@link PartialFrame}, copied together only when the
  * line is complete. It never contains a whole delimiter, so each chunk is searched once: a
  * delimiter is either inside the new chunk or starts in the last `delimiter.length - 1` bytes held
  * and ends in the new chunk, which a small window checks. That keeps a line that arrives one byte
@@ -147,27 +148,27 @@ class LinesDecoder extends FrameDecoderBase {
   readonly #delimiter: Buffer;
   // Room for `delimiter.length - 1` held bytes and as many new ones; absent for one-byte delimiters.
   readonly #window: Buffer | undefined;
-  #parts: Buffer[] = [];
-  #partial = 0;
+  readonly #partial: PartialFrame;
 
   constructor(maxFrameBytes: number, delimiter: Buffer, options: FrameDecoderOptions | undefined) {
     super(NAME, options);
     this.#max = maxFrameBytes;
     this.#delimiter = delimiter;
     this.#window = delimiter.length > 1 ? Buffer.allocUnsafe(2 * (delimiter.length - 1)) : undefined;
+    this.#partial = new PartialFrame(maxFrameBytes + delimiter.length);
   }
 
   protected get partialBytes(): number {
-    return this.#partial;
+    return this.#partial.length;
   }
 
   protected decode(chunk: Buffer): void {
     const delimiter = this.#delimiter;
     let pos = 0;
-    if (this.#partial > 0) {
+    if (this.#partial.length > 0) {
       const held = this.#delimiterStartedInPartial(chunk);
       if (held > 0) {
-        this.#completeLine(this.#partial - held, undefined);
+        this.#completeLine(this.#partial.length - held, undefined);
         pos = delimiter.length - held;
       } else {
         const end = chunk.indexOf(delimiter);
@@ -175,7 +176,7 @@ class LinesDecoder extends FrameDecoderBase {
           this.#hold(chunk);
           return;
         }
-        this.#completeLine(this.#partial, chunk.subarray(0, end));
+        this.#completeLine(this.#partial.length, chunk.subarray(0, end));
         pos = end + delimiter.length;
       }
     }
@@ -193,30 +194,23 @@ class LinesDecoder extends FrameDecoderBase {
   }
 
   protected finish(): void {
-    if (this.#partial === 0) return;
-    if (this.#partial > this.#max) throw this.#tooLarge(`the last line, ended by the end of the stream, has ${this.#partial} bytes`);
-    this.emit(gather(this.#parts, this.#partial, undefined));
-    this.discard();
+    const length = this.#partial.length;
+    if (length === 0) return;
+    if (length > this.#max) throw this.#tooLarge(`the last line, ended by the end of the stream, has ${length} bytes`);
+    this.emit(this.#partial.take(length, undefined));
   }
 
   protected discard(): void {
-    this.#parts = [];
-    this.#partial = 0;
+    this.#partial.clear();
   }
 
   // Bytes of the held line that are the start of a delimiter this chunk completes; 0 if none.
   #delimiterStartedInPartial(chunk: Buffer): number {
     const window = this.#window;
     if (window === undefined) return 0;
-    const tail = Math.min(window.length / 2, this.#partial);
+    const tail = Math.min(window.length / 2, this.#partial.length);
     const head = Math.min(window.length / 2, chunk.length);
-    let end = tail;
-    for (let i = this.#parts.length - 1; end > 0; i--) {
-      const part = this.#parts[i]!;
-      const count = Math.min(end, part.length);
-      part.copy(window, end - count, part.length - count);
-      end -= count;
-    }
+    this.#partial.copyTail(window, tail);
     chunk.copy(window, tail, 0, head);
     const found = window.subarray(0, tail + head).indexOf(this.#delimiter);
     return found !== -1 && found < tail ? tail - found : 0;
@@ -225,19 +219,15 @@ class LinesDecoder extends FrameDecoderBase {
   #completeLine(heldBytes: number, rest: Buffer | undefined): void {
     const length = heldBytes + (rest === undefined ? 0 : rest.length);
     if (length > this.#max) throw this.#tooLarge(`a line of ${length} bytes arrived`);
-    const line = gather(this.#parts, heldBytes, rest);
-    this.discard();
-    this.emit(line);
+    this.emit(this.#partial.take(heldBytes, rest));
   }
 
   #hold(part: Buffer): void {
-    this.#parts.push(part);
-    this.#partial += part.length;
+    const length = this.#partial.length + part.length;
     // A line of at most max bytes has its delimiter start at byte max or before, so it is complete
     // once max + delimiter.length bytes are in; held bytes never contain a whole delimiter.
-    if (this.#partial >= this.#max + this.#delimiter.length) {
-      throw this.#tooLarge(`${this.#partial} bytes arrived without a delimiter`);
-    }
+    if (length >= this.#max + this.#delimiter.length) throw this.#tooLarge(`${length} bytes arrived without a delimiter`);
+    this.#partial.append(part);
   }
 
   #tooLarge(detail: string): Error {
