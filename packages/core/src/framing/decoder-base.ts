@@ -18,6 +18,7 @@ export const EMPTY_FRAME = Buffer.alloc(0);
  * @example
  * ```ts
  * class EveryByte extends FrameDecoderBase {
+ *   constructor() { super('everyByte', undefined); }
  *   protected decode(chunk: Buffer): void { for (let i = 0; i < chunk.length; i++) this.emit(chunk.subarray(i, i + 1)); }
  *   protected finish(): void {}
  *   protected discard(): void {}

@@ -59,7 +59,7 @@ describe('lengthPrefixed', () => {
     const decoder = codec.decoder();
     decoder.push(encoded.subarray(0, 1));
     decoder.push(encoded.subarray(1));
-    expect(decoder.next()).toEqual(payload);
+    expect(decoder.next()?.equals(payload)).toBe(true);
     expect(decoder.next()).toBeUndefined();
   });
 

@@ -94,8 +94,7 @@ class LinesCodec implements FrameCodec {
 
   encode(frame: Uint8Array | string): EncodedFrame {
     const delimiter = this.#delimiter;
-    const isString = typeof frame === 'string';
-    const payload = isString ? undefined : payloadBytes(frame, NAME);
+    const payload = typeof frame === 'string' ? undefined : payloadBytes(frame, NAME);
     const size = payload === undefined ? Buffer.byteLength(frame as string, 'utf8') : payload.length;
     if (size > this.maxFrameBytes) throw outgoingFrameTooLarge(NAME, this.maxFrameBytes, size);
     if (size <= COPY_LIMIT) {
@@ -149,11 +148,17 @@ class LinesDecoder extends FrameDecoderBase {
   // Room for `delimiter.length - 1` held bytes and as many new ones; absent for one-byte delimiters.
   readonly #window: Buffer | undefined;
   readonly #partial: PartialFrame;
+  // Delimiters of one or two bytes are searched by their first byte, which Buffer#indexOf finds
+  // several times faster given as a number; -1 when the delimiter is longer, or has no second byte.
+  readonly #first: number;
+  readonly #second: number;
 
   constructor(maxFrameBytes: number, delimiter: Buffer, options: FrameDecoderOptions | undefined) {
     super(NAME, options);
     this.#max = maxFrameBytes;
     this.#delimiter = delimiter;
+    this.#first = delimiter.length <= 2 ? delimiter[0]! : -1;
+    this.#second = delimiter.length === 2 ? delimiter[1]! : -1;
     this.#window = delimiter.length > 1 ? Buffer.allocUnsafe(2 * (delimiter.length - 1)) : undefined;
     this.#partial = new PartialFrame(maxFrameBytes + delimiter.length);
   }
@@ -171,7 +176,7 @@ class LinesDecoder extends FrameDecoderBase {
         this.#completeLine(this.#partial.length - held, undefined);
         pos = delimiter.length - held;
       } else {
-        const end = chunk.indexOf(delimiter);
+        const end = this.#find(chunk, 0);
         if (end === -1) {
           this.#hold(chunk);
           return;
@@ -182,7 +187,7 @@ class LinesDecoder extends FrameDecoderBase {
     }
     // Nothing is held here: every line inside the chunk is a view of it.
     while (pos < chunk.length) {
-      const end = chunk.indexOf(delimiter, pos);
+      const end = this.#find(chunk, pos);
       if (end === -1) {
         this.#hold(pos === 0 ? chunk : chunk.subarray(pos));
         return;
@@ -202,6 +207,19 @@ class LinesDecoder extends FrameDecoderBase {
 
   protected discard(): void {
     this.#partial.clear();
+  }
+
+  // Where the first delimiter wholly inside `chunk` at or after `from` starts, or -1.
+  #find(chunk: Buffer, from: number): number {
+    const first = this.#first;
+    if (first === -1) return chunk.indexOf(this.#delimiter, from);
+    for (let at = chunk.indexOf(first, from); at !== -1; at = chunk.indexOf(first, at + 1)) {
+      if (this.#second === -1) return at;
+      // A first byte at the very end may start a delimiter the next chunk ends; the window finds that.
+      if (at + 1 === chunk.length) return -1;
+      if (chunk[at + 1] === this.#second) return at;
+    }
+    return -1;
   }
 
   // Bytes of the held line that are the start of a delimiter this chunk completes; 0 if none.

@@ -4,9 +4,9 @@ import { PartialFrame } from './partial-frame.js';
 
 describe('PartialFrame', () => {
   it('gives back what was appended, a prefix of it plus extra bytes, and its tail', () => {
-    const pieceArb = fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ minLength: 500, maxLength: 700 }));
+    const pieceArb = fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ minLength: 512, maxLength: 520 }));
     const caseArb = fc.record({
-      frames: fc.array(fc.record({ pieces: fc.array(pieceArb, { maxLength: 12 }), extra: fc.uint8Array({ maxLength: 5 }), trim: fc.nat() }), {
+      frames: fc.array(fc.record({ pieces: fc.array(pieceArb, { maxLength: 8 }), extra: fc.uint8Array({ maxLength: 5 }), trim: fc.nat() }), {
         minLength: 1,
         maxLength: 6,
       }),
@@ -22,14 +22,15 @@ describe('PartialFrame', () => {
           expect(partial.length).toBe(all.length);
           const tail = Buffer.alloc(Math.min(all.length, 7));
           partial.copyTail(tail, tail.length);
-          expect(tail).toEqual(all.subarray(all.length - tail.length));
+          expect(tail.equals(all.subarray(all.length - tail.length))).toBe(true);
           const length = all.length - (trim % (all.length + 1));
           taken.push({ frame: partial.take(length, Buffer.from(extra)), expected: Buffer.concat([all.subarray(0, length), extra]) });
           expect(partial.length).toBe(0);
         }
         // Frames taken earlier may be views of the spare buffer: later appends must not overwrite them.
-        for (const { frame, expected } of taken) expect(frame).toEqual(expected);
+        for (const { frame, expected } of taken) expect(frame.equals(expected)).toBe(true);
       }),
+      { numRuns: 200 },
     );
   });
 
