@@ -1,10 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GenericError } from '../errors.js';
-import type { FrameCodec, FrameDecoder } from './codec.js';
+import type { EncodedFrame, FrameCodec, FrameDecoder } from './codec.js';
 import { lengthPrefixed, varintSize, type LengthBytes } from './length-prefixed.js';
 import { lines } from './lines.js';
-import { wire } from './test-helpers.js';
 
 // Properties over every codec configuration: arbitrary frames, cut into arbitrary chunks (empty and
 // one-byte ones included), come out of the decoder exactly; oversized frames are refused before
@@ -22,6 +21,11 @@ interface PrefixConfig {
   readonly endian: 'big' | 'little';
 }
 type Config = LinesConfig | PrefixConfig;
+
+/** The wire bytes of an encoded frame as one Buffer. */
+function wire(encoded: EncodedFrame): Buffer {
+  return Buffer.isBuffer(encoded) ? encoded : Buffer.concat(encoded);
+}
 
 const FIXED_LIMIT = { 1: 0xff, 2: 0xffff, 4: 2 ** 31 - 1 } as const;
 

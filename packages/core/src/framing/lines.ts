@@ -104,7 +104,7 @@ class LinesCodec implements FrameCodec {
       delimiter.copy(out, size);
       // On the whole wire form one search finds a delimiter inside the payload and one that a
       // payload's last bytes would start early, before the real one.
-      const found = out.indexOf(delimiter);
+      const found = delimiter.length === 1 ? out.indexOf(delimiter[0]!) : out.indexOf(delimiter);
       if (found !== size) throw this.#splitAt(found);
       return out;
     }
