@@ -198,6 +198,7 @@ describe('PROXY v1', () => {
     ['LF without CR', 'PROXY TCP4 1.2.3.4 5.6.7.8 1 2\n'],
     ['CR without LF', 'PROXY TCP4 1.2.3.4 5.6.7.8 1 2\r\r'],
     ['UNKNOWN with LF only', 'PROXY UNKNOWN\n'],
+    ['UNKNOWN ending in LF only', 'PROXY UNKNOWN 1.2.3.4 5.6.7.8 1 2\n'],
     ['UNKNOWN glued to more text', 'PROXY UNKNOWNX\r\n'],
     ['two spaces between fields', 'PROXY TCP4 1.2.3.4  5.6.7.8 1 2\r\n'],
     ['two spaces after PROXY', 'PROXY  TCP4 1.2.3.4 5.6.7.8 1 2\r\n'],

@@ -122,7 +122,12 @@ describe('trustedProxies', () => {
       fc.property(fc.array(cidr, { maxLength: 4 }), fc.array(fc.nat({ max: 0xffffffff }), { minLength: 1, maxLength: 8 }), fc.nat(31), (rules, random, bit) => {
         const trusted = trustedProxies(rules.map(([net, prefix]) => `${dotted(net)}/${prefix}`));
         // Random addresses rarely fall in a long prefix: also try each network and a neighbour one bit away.
-        const addresses = [...random, ...rules.flatMap(([net]) => [net, (net ^ (1 << bit)) >>> 0])];
+        const flip = (net: number, at: number): number[] => (at >= 0 && at < 32 ? [(net ^ (1 << at)) >>> 0] : []);
+        // Each network, its first host bit and its last network bit flipped (the edges), and a random bit.
+        const addresses = [
+          ...random,
+          ...rules.flatMap(([net, prefix]) => [net, ...flip(net, 31 - prefix), ...flip(net, 32 - prefix), ...flip(net, bit)]),
+        ];
         for (const address of addresses) {
           const expected = rules.some(([net, prefix]) => prefix === 0 || address >>> (32 - prefix) === net >>> (32 - prefix));
           expect(trusted(dotted(address))).toBe(expected);
@@ -139,7 +144,11 @@ describe('trustedProxies', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(big, fc.integer({ min: 0, max: 128 })), { maxLength: 4 }), fc.array(big, { minLength: 1, maxLength: 8 }), fc.nat(127), (rules, random, bit) => {
         const trusted = trustedProxies(rules.map(([net, prefix]) => `${hex(net)}/${prefix}`));
-        const addresses = [...random, ...rules.flatMap(([net]) => [net, net ^ (1n << BigInt(bit))])];
+        const flip = (net: bigint, at: number): bigint[] => (at >= 0 && at < 128 ? [net ^ (1n << BigInt(at))] : []);
+        const addresses = [
+          ...random,
+          ...rules.flatMap(([net, prefix]) => [net, ...flip(net, 127 - prefix), ...flip(net, 128 - prefix), ...flip(net, bit)]),
+        ];
         for (const address of addresses) {
           const shift = (p: number): bigint => BigInt(128 - p);
           const expected = rules.some(([net, prefix]) => address >> shift(prefix) === net >> shift(prefix));
