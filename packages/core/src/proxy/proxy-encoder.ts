@@ -114,7 +114,9 @@ export function encodeProxyHeaderV1(init: ProxyHeaderV1Init): Buffer {
 }
 
 function tlv(type: number, value: Uint8Array, name: string): Buffer {
-  if (!Number.isInteger(type) || type < 0 || type > 0xff) throw invalidArgument(`${name} type must be an integer from 0 to 255, got ${type}`);
+  if (!Number.isInteger(type) || type < 0 || type > 0xff) {
+    throw invalidArgument(`${name} type must be an integer from 0 to 255, got ${type}`);
+  }
   if (!(value instanceof Uint8Array)) throw invalidArgument(`${name} value must be a Buffer or Uint8Array`);
   if (value.length > 0xffff) throw invalidArgument(`${name} value has ${value.length} bytes, over 65535`);
   const out = Buffer.allocUnsafe(3 + value.length);

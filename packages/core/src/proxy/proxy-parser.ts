@@ -173,7 +173,8 @@ function readTlvs(bytes: Buffer, start: number, end: number, where: string): Tlv
     const length = bytes.readUInt16BE(offset + 1);
     const valueStart = offset + 3;
     if (valueStart + length > end) {
-      throw invalid(`TLV type ${hex(type)} at offset ${offset} declares ${length} bytes, overrunning the ${where} by ${valueStart + length - end}`);
+      const over = valueStart + length - end;
+      throw invalid(`TLV type ${hex(type)} at offset ${offset} declares ${length} bytes, overrunning the ${where} by ${over}`);
     }
     spans.push({ type, start: valueStart, end: valueStart + length });
     offset = valueStart + length;
@@ -280,7 +281,7 @@ export class ProxyHeaderParser {
     this.#maxHeaderBytes = maxHeaderBytes;
   }
 
-  /** Header bytes held so far; never more than `maxHeaderBytes` (107 for v1). */
+  /** Header bytes held so far: never more than `maxHeaderBytes` (107 for v1), 0 once done or failed. */
   get buffered(): number {
     return this.#filled;
   }
@@ -447,13 +448,16 @@ export class ProxyHeaderParser {
   #v2FixedByte(c: number): void {
     const at = this.#filled - 1;
     if (at < PROXY_V2_SIGNATURE.length) {
-      if (c !== PROXY_V2_SIGNATURE[at]) throw invalid(`byte ${at} of the v2 signature is ${hex(c)}, expected ${hex(PROXY_V2_SIGNATURE[at] ?? 0)}`);
+      const expected = PROXY_V2_SIGNATURE[at] ?? 0;
+      if (c !== expected) throw invalid(`byte ${at} of the v2 signature is ${hex(c)}, expected ${hex(expected)}`);
       return;
     }
     if (at === 12) {
       if (c >> 4 !== 2) throw invalid(`v2 version must be 2, got ${c >> 4} (byte ${hex(c)})`);
       const command = c & 0x0f;
-      if (command !== COMMAND_LOCAL && command !== COMMAND_PROXY) throw invalid(`v2 command must be LOCAL (0) or PROXY (1), got ${command}`);
+      if (command !== COMMAND_LOCAL && command !== COMMAND_PROXY) {
+        throw invalid(`v2 command must be LOCAL (0) or PROXY (1), got ${command}`);
+      }
       return;
     }
     // LOCAL ignores the family byte, as the spec says; PROXY must name one of the seven.
@@ -470,7 +474,9 @@ export class ProxyHeaderParser {
       if (this.#command() === COMMAND_PROXY) {
         const family = FAMILIES.get(this.#buf[13] ?? 0);
         const need = family?.addressBytes ?? 0;
-        if (length < need) throw invalid(`v2 ${family?.protocol ?? ''} header declares ${length} bytes, fewer than its ${need}-byte address block`);
+        if (length < need) {
+          throw invalid(`v2 ${family?.protocol ?? ''} header declares ${length} bytes, fewer than its ${need}-byte address block`);
+        }
       }
       if (length > 0) {
         const whole = Buffer.alloc(total);
@@ -508,7 +514,9 @@ export class ProxyHeaderParser {
       header.destination = address(formatIPv6(buf, at + 16), buf.readUInt16BE(at + 34));
     }
     const spans = readTlvs(buf, at + family.addressBytes, buf.length, 'v2 header');
-    if (spans.length > 0) header.tlvs = Object.freeze(spans.map((span) => Object.freeze({ type: span.type, value: buf.subarray(span.start, span.end) })));
+    if (spans.length > 0) {
+      header.tlvs = Object.freeze(spans.map((span) => Object.freeze({ type: span.type, value: buf.subarray(span.start, span.end) })));
+    }
     let checksummed = false;
     for (const span of spans) {
       const value = buf.subarray(span.start, span.end);
@@ -563,7 +571,9 @@ function verifyCrc(buf: Buffer, valueAt: number): void {
   let crc = crc32c(buf, 0, valueAt);
   crc = crc32c(ZERO_CRC, 0, 4, crc);
   crc = crc32c(buf, valueAt + 4, buf.length, crc);
-  if (crc !== received) throw invalid(`CRC32C mismatch: the header says ${hex(received, 8)}, its bytes give ${hex(crc, 8)}`);
+  if (crc !== received) {
+    throw invalid(`CRC32C mismatch: the header says ${hex(received, 8)}, its bytes give ${hex(crc, 8)}`);
+  }
 }
 
 function v1Host(textValue: string, kind: 'TCP4' | 'TCP6', which: string): string {
