@@ -1,3 +1,6 @@
+import { invalidArgument } from './errors.js';
+import type { FrameCodec } from './framing/codec.js';
+import { isFrameCodec } from './framing/is-codec.js';
 import { validateService, type Service } from './service.js';
 import {
   optional,
@@ -54,6 +57,11 @@ export interface ConnectionConfig {
   keepAlive?: boolean;
   /** Idle time before the first keep-alive probe. Default: the OS's. */
   keepAliveInitialDelayInMillis?: number;
+  /**
+   * Cut the byte stream into frames with this codec (`lines(...)`, `lengthPrefixed(...)`); the
+   * service then receives them with `onFrame`. Default: none.
+   */
+  framing?: FrameCodec;
 }
 
 /**
@@ -153,6 +161,7 @@ export interface ResolvedConnectionConfig {
   noDelay: boolean;
   keepAlive: boolean;
   keepAliveInitialDelayInMillis: number;
+  framing: FrameCodec | undefined;
 }
 
 /** A {@link ClientConfig} with every default filled in. */
@@ -191,6 +200,7 @@ const CONNECTION_KEYS = [
   'noDelay',
   'keepAlive',
   'keepAliveInitialDelayInMillis',
+  'framing',
 ] as const;
 
 /**
@@ -218,7 +228,13 @@ function resolveConnection(record: Record<string, unknown>): ResolvedConnectionC
     noDelay: optional(record, 'noDelay', validateBoolean, true),
     keepAlive: optional(record, 'keepAlive', validateBoolean, false),
     keepAliveInitialDelayInMillis: optional(record, 'keepAliveInitialDelayInMillis', validateTimeout, 0),
+    framing: optional<FrameCodec | undefined>(record, 'framing', validateCodec, undefined),
   };
+}
+
+function validateCodec(value: unknown, name: string): FrameCodec {
+  if (!isFrameCodec(value)) throw invalidArgument(`${name} must be a frame codec made by lines() or lengthPrefixed()`);
+  return value;
 }
 
 /**

@@ -45,3 +45,5 @@ export type {
 } from './transport.js';
 export { MAX_DATAGRAM_BYTES } from './datagram/send.js';
 export { SOCK_CHANNELS, type SockMessage } from './diagnostics.js';
+export * from './framing/index.js';
+export * from './proxy/index.js';

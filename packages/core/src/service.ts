@@ -48,7 +48,7 @@ export interface WriteOptions {
  * };
  * ```
  */
-export interface Caller {
+export interface Caller extends AsyncIterable<Buffer> {
   /** Unique within the process. */
   readonly id: string;
   readonly remoteAddress: string;

@@ -13,7 +13,7 @@ import type { ConnectOptions } from './stream/client-base.js';
  * await client.write('hello');
  * ```
  */
-export interface Client extends Caller {
+export interface Client extends Caller, AsyncIterable<Buffer> {
   /** Resolves once connected; rejects with the connect error (e.g. `CONNECTION_REFUSED`). */
   readonly ready: Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -87,7 +87,7 @@ export interface Datagram {
  * await client.sendTo('Hello from UDP client', { host: 'localhost', port: 48826 });
  * ```
  */
-export interface UdpClient {
+export interface UdpClient extends AsyncIterable<Datagram> {
   /** Resolves once bound. */
   readonly ready: Promise<void>;
   readonly localAddress: Address | undefined;

@@ -82,102 +82,7 @@ describe('bad input gets INVALID_ARGUMENT at once', () => {
   });
 });
 
-describe('service dispatch over real TCP', () => {
-  it('push mode: onBytes receives every chunk in order and read() is refused', async () => {
-    const refused = deferred<unknown>();
-    const chunks: Buffer[] = [];
-    const ended = deferred();
-    const { port } = await listen({
-      onConnect(caller) {
-        caller.read().catch((e: unknown) => refused.resolve(e));
-      },
-      onBytes(_, data) {
-        chunks.push(data);
-      },
-      onClose: () => ended.resolve(),
-    });
-    const client = await connect(port);
-    for (let i = 0; i < 100; i++) await client.write(`${i},`);
-    await client.shutdownWrite();
-    await ended.promise;
-    expect(Buffer.concat(chunks).toString()).toBe(Array.from({ length: 100 }, (_, i) => `${i},`).join(''));
-    expect(isSocketError(await refused.promise, 'INVALID_ARGUMENT')).toBe(true);
-  });
-
-  it('resources of one connection never overlap, even when they are slow', async () => {
-    let running = 0;
-    let overlapped = false;
-    const seen: string[] = [];
-    const closed = deferred();
-    const { port } = await listen({
-      async onConnect() {
-        running++;
-        await new Promise((r) => setImmediate(r));
-        seen.push('connect');
-        running--;
-      },
-      async onBytes(_, data) {
-        if (running++ > 0) overlapped = true;
-        await new Promise((r) => setImmediate(r));
-        seen.push(data.toString());
-        running--;
-      },
-      onClose() {
-        seen.push('close');
-        closed.resolve();
-      },
-    });
-    const client = await connect(port);
-    await client.write('a');
-    await client.write('b');
-    await client.close();
-    await closed.promise;
-    expect(overlapped).toBe(false);
-    expect(seen[0]).toBe('connect');
-    expect(seen.at(-1)).toBe('close');
-    expect(seen.slice(1, -1).join('')).toBe('ab');
-  });
-
-  it('onReadReady runs once more at end of stream, where read() resolves empty; then the server may still answer', async () => {
-    const reads: number[] = [];
-    const { port } = await listen({
-      async onReadReady(caller) {
-        const data = await caller.read();
-        reads.push(data.length);
-        if (data.length === 0) await caller.write('bye');
-      },
-    });
-    const client = await connect(port);
-    await client.write('hello');
-    await client.shutdownWrite();
-    expect((await client.read(3)).toString()).toBe('bye');
-    expect((await client.read()).length).toBe(0); // the server ended its side after the EOF run
-    expect(reads.at(-1)).toBe(0);
-    expect(reads.filter((n) => n === 0)).toHaveLength(1);
-  });
-
-  it('onReadReady that reads nothing does not spin; it runs again when new data comes', async () => {
-    const first = deferred();
-    const second = deferred();
-    let count = 0;
-    const { port } = await listen({
-      onReadReady() {
-        count++;
-        (count === 1 ? first : second).resolve();
-      },
-    });
-    const client = await connect(port);
-    await client.write('x');
-    await first.promise;
-    // Unread data is waiting, but the last run made no progress: no new run until new data. Proving
-    // an absence takes a bounded wait; a spinning connection would run thousands of times in it.
-    await new Promise((r) => setTimeout(r, 30));
-    expect(count).toBe(1);
-    await client.write('y');
-    await second.promise;
-    expect(count).toBe(2);
-  });
-
+describe('service dispatch over real TCP (the rules themselves are tested in @sock/core)', () => {
   it('a peer that sends data and leaves is closed even when the service never reads (no half-open leak)', async () => {
     const events: string[] = [];
     const closed = deferred();
@@ -199,38 +104,6 @@ describe('service dispatch over real TCP', () => {
     await closed.promise;
     expect(events).toEqual(['connect', 'close']);
     expect(listener.connections).toBe(0);
-  });
-
-  it('a missing onError turns a HANDLER_FAILED into one process warning, not a crash', async () => {
-    const warned = deferred<unknown>();
-    const spy = vi.spyOn(process, 'emitWarning').mockImplementation((warning) => warned.resolve(warning));
-    const { port } = await listen({
-      onBytes() {
-        throw new Error('oops');
-      },
-    });
-    const client = await connect(port);
-    await client.write('1');
-    expect(String(await warned.promise)).toContain('onBytes failed');
-    await client.write('2');
-    await client.close();
-    expect(spy).toHaveBeenCalledTimes(1);
-  });
-
-  it('an onError that itself throws is reported as a warning', async () => {
-    const warned = deferred<unknown>();
-    vi.spyOn(process, 'emitWarning').mockImplementation((warning) => warned.resolve(warning));
-    const { port } = await listen({
-      onBytes() {
-        throw new Error('first');
-      },
-      onError() {
-        throw new Error('second');
-      },
-    });
-    const client = await connect(port);
-    await client.write('1');
-    expect(String(await warned.promise)).toContain('onError failed');
   });
 
   it('shutdownWrite half-closes: the peer sees the end and can still answer', async () => {

@@ -36,4 +36,21 @@ export class UdpClientBase extends DatagramSocket implements UdpClient {
     if (this.closing) return Promise.reject(this.closedError());
     return this.queue.readAs(toDatagram, length, options);
   }
+
+  /**
+   * `for await (const datagram of client)`: every datagram as it arrives, without a read time-out,
+   * until the client is closed (then the loop ends). Leaving the loop early does not close it.
+   */
+  async *[Symbol.asyncIterator](): AsyncIterator<Datagram> {
+    for (;;) {
+      let datagram: Datagram;
+      try {
+        datagram = await this.receiveFrom(undefined, { timeoutInMillis: 0 });
+      } catch (error) {
+        if (this.closing) return;
+        throw error;
+      }
+      yield datagram;
+    }
+  }
 }

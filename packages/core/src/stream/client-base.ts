@@ -118,7 +118,7 @@ export class ClientBase<C extends ResolvedClientConfig = ResolvedClientConfig> e
 function clientOptions(config: ResolvedClientConfig, target: string): ConnectionOptions {
   return {
     service: config.callbackService,
-    delivery: chooseDelivery(config.callbackService, (config as { framing?: unknown }).framing),
+    delivery: chooseDelivery(config.callbackService, config.framing),
     readTimeoutInMillis: config.readTimeoutInMillis,
     maxBufferedBytes: config.maxBufferedBytes,
     idleTimeoutInMillis: config.idleTimeoutInMillis,

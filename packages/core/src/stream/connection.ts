@@ -69,6 +69,7 @@ const PEER_ENDED = 1 << 7; // FIN received
 const WRITE_SHUT = 1 << 8; // FIN sent or queued
 const LOCAL_CLOSE = 1 << 9; // this side called close()/destroy(), or closed it on a fault
 const DONE = 1 << 10;
+const UNOPENED = 1 << 14; // accepted, but its owner has not opened it yet: events wait
 
 /**
  * Marks a {@link Delivery} may use for its own per-connection state (pull: "stalled", "arrived",
@@ -217,7 +218,7 @@ export class Connection implements Caller {
       peer: (connection) => connection.#peer(),
     };
     hooks = {
-      idle: (c) => (c.#marks & (BUSY | PUMPING | CONNECT_DUE)) === 0 && (c.#queue === undefined || c.#queue.length === 0),
+      idle: (c) => (c.#marks & (BUSY | PUMPING | CONNECT_DUE | UNOPENED)) === 0 && (c.#queue === undefined || c.#queue.length === 0),
       deliverNow: (c, resource, arg) => c.#deliverNow(resource, arg),
       invoke: (c, resource, arg, settled) => c.#invoke(resource, arg, settled),
       queue: (c) => c.#queue,
@@ -248,7 +249,12 @@ export class Connection implements Caller {
     this.#options = options;
     this.#events = new ConnectionEvents(this, options);
     this.#state = wire === undefined ? CONNECTING : OPEN;
-    if (wire !== undefined) this.#start(wire);
+    if (wire !== undefined) {
+      // Whatever the wire reports before its owner opens the connection waits, so that onConnect
+      // still comes first.
+      this.#marks = UNOPENED | (options.service !== undefined ? CONNECT_DUE : 0);
+      this.#start(wire);
+    }
   }
 
   /** Unique within the process. */
@@ -315,8 +321,8 @@ export class Connection implements Caller {
 
   /** @internal An accepted connection: publish it and start dispatching (`onConnect`, then data). */
   [kOpen](): void {
+    this.#marks &= ~UNOPENED;
     publishAccept(this);
-    if (this.#options.service !== undefined) this.#marks |= CONNECT_DUE;
     this.#armIdle();
     this.#pump();
   }
@@ -374,6 +380,14 @@ export class Connection implements Caller {
   /** @internal Writes several buffers as one (a frame's prefix and payload). */
   [kWritev](chunks: readonly Buffer[], length: number, options?: WriteOptions): Promise<number> {
     return this.#write(chunks, length, options);
+  }
+
+  /**
+   * `for await (const chunk of caller)`: the chunks as they can be read, until the end of stream.
+   * Leaving the loop early does not close the connection.
+   */
+  async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    for (let chunk = await this.read(); chunk.length > 0; chunk = await this.read()) yield chunk;
   }
 
   read(length?: number, options?: ReadOptions): Promise<Buffer> {
@@ -649,7 +663,7 @@ export class Connection implements Caller {
   // Runs the next due resource, and the next, until one goes async or nothing is due.
   // Re-entrant calls (a sync resource that reads, closes, ...) only mark more work for the loop.
   #pump(): void {
-    if ((this.#marks & PUMPING) !== 0) return;
+    if ((this.#marks & (PUMPING | UNOPENED)) !== 0) return;
     this.#marks |= PUMPING;
     try {
       while ((this.#marks & BUSY) === 0 && this.#state !== CONNECTING) {

@@ -1,3 +1,5 @@
+import type { FrameCodec } from '../framing/codec.js';
+import { frameDelivery } from '../framing/frame-delivery.js';
 import type { Delivery, DeliveryEntry } from './delivery.js';
 import { ownerDelivery } from './owner-delivery.js';
 import { pullDelivery } from './pull-delivery.js';
@@ -9,12 +11,13 @@ import { pushDelivery } from './push-delivery.js';
  *
  * @example
  * ```ts
- * DELIVERIES.map((entry) => entry.resource); // ['onBytes', 'onReadReady']
+ * DELIVERIES.map((entry) => entry.resource); // ['onBytes', 'onReadReady', 'onFrame']
  * ```
  */
 export const DELIVERIES: readonly DeliveryEntry[] = Object.freeze([
   { resource: 'onBytes', make: () => pushDelivery },
   { resource: 'onReadReady', make: () => pullDelivery },
+  { resource: 'onFrame', make: (framing) => frameDelivery(framing as FrameCodec) },
 ]);
 
 /**

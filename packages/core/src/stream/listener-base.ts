@@ -20,8 +20,8 @@ import { peerName, type Acceptor, type Wire, type WireHandler } from './wire.js'
  */
 export type ListenerBaseConfig = Pick<
   ResolvedListenerConfig,
-  'readTimeoutInMillis' | 'maxBufferedBytes' | 'idleTimeoutInMillis' | 'writeTimeoutInMillis' | 'maxConnections'
-> & { readonly framing?: unknown };
+  'readTimeoutInMillis' | 'maxBufferedBytes' | 'idleTimeoutInMillis' | 'writeTimeoutInMillis' | 'maxConnections' | 'framing'
+>;
 
 // A refused wire's events go nowhere.
 const IGNORE: WireHandler = { data() {}, end() {}, error() {}, close() {}, drain() {} };

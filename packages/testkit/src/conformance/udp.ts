@@ -5,6 +5,7 @@ import {
   type SocketError,
   type UdpClient,
   type UdpClientConfig,
+  type UdpConnectedClient,
   type UdpListener,
   type UdpService,
   type UdpTransport,
@@ -28,8 +29,8 @@ export interface UdpConformanceOptions {
  * Registers vitest tests for the UDP behaviour of SPEC that a `UdpTransport` lets one observe:
  * binding (port 0, `ADDRESS_IN_USE`), `sendTo`/`receiveFrom` with numeric sender addresses,
  * `receiveFrom(n)` across datagrams keeping the tail, time-outs, `DATAGRAM_TOO_LARGE`,
- * `HOST_NOT_FOUND`, the bounded receive queue, listeners that reply, `HANDLER_FAILED` routing and
- * close. Everything binds `127.0.0.1` port 0 and is closed after each test. Faults are not
+ * `HOST_NOT_FOUND`, the bounded receive queue, listeners that reply, `HANDLER_FAILED` routing,
+ * close, and connected mode (`transport.connect`: peer-only traffic, `CONNECTION_REFUSED`). Everything binds `127.0.0.1` port 0 and is closed after each test. Faults are not
  * injected: on a loopback network run it with no drop/duplicate/reorder rates.
  *
  * @example
@@ -197,6 +198,77 @@ export function udpConformance(
       expect((await rejectionOf(pending)).code).toBe('CONNECTION_CLOSED');
       expect((await rejectionOf(a.receiveFrom())).code).toBe('CONNECTION_CLOSED');
       expect((await rejectionOf(a.sendTo('x', { host: '127.0.0.1', port: 9 }))).code).toBe('CONNECTION_CLOSED');
+    });
+
+    describe('connected mode (transport.connect)', () => {
+      async function connectTo(port: number): Promise<UdpConnectedClient> {
+        const connected = await transport.connect({ host: '127.0.0.1', port, localAddress: { host: '127.0.0.1', port: 0 } });
+        cleanups.push(() => connected.close());
+        return connected;
+      }
+
+      it('writes to its peer and reads the replies, with numeric addresses on both sides', async () => {
+        const seen: Array<{ host: string; port: number }> = [];
+        const listener = await listen({
+          async onDatagram(datagram, caller) {
+            seen.push(datagram.address);
+            await caller.reply(`re:${datagram.data.toString()}`);
+          },
+        });
+        const connected = await connectTo(listener.address!.port);
+        expect(connected.remoteAddress).toEqual({ host: '127.0.0.1', port: listener.address!.port });
+        expect(connected.localAddress?.host).toBe('127.0.0.1');
+        expect(await connected.write('ping')).toBe(4);
+        expect((await connected.read()).toString()).toBe('re:ping');
+        expect(seen).toEqual([connected.localAddress]);
+      });
+
+      it('ignores datagrams from anyone but its peer', async () => {
+        const peer = await client();
+        const stranger = await client();
+        const connected = await connectTo(peer.localAddress!.port);
+        await stranger.sendTo('not for you', connected.localAddress!);
+        await peer.sendTo('for you', connected.localAddress!);
+        expect((await connected.read()).toString()).toBe('for you');
+        expect(await rejectionOf(connected.read(undefined, { timeoutInMillis: 50 }))).toBeInstanceOf(ReadTimedOutError);
+      });
+
+      it('read(n) gathers exactly n bytes across datagrams; a time-out loses nothing', async () => {
+        const peer = await client();
+        const connected = await connectTo(peer.localAddress!.port);
+        await peer.sendTo('abc', connected.localAddress!);
+        expect(await rejectionOf(connected.read(5, { timeoutInMillis: 50 }))).toBeInstanceOf(ReadTimedOutError);
+        await peer.sendTo('defg', connected.localAddress!);
+        expect((await connected.read(5)).toString()).toBe('abcde');
+        expect((await connected.read()).toString()).toBe('fg');
+      });
+
+      it("a refused datagram (nothing listens at the peer's port) rejects the waiting read CONNECTION_REFUSED; the client stays usable", async () => {
+        const gone = await client();
+        const port = gone.localAddress!.port;
+        await gone.close();
+        const connected = await connectTo(port);
+        const waiting = connected.read(undefined, { timeoutInMillis: 5000 });
+        await connected.write('anyone there?');
+        expect((await rejectionOf(waiting)).code).toBe('CONNECTION_REFUSED');
+        expect(await connected.write('still usable')).toBe(12);
+      });
+
+      it('after close: reads and writes reject CONNECTION_CLOSED; close is idempotent', async () => {
+        const peer = await client();
+        const connected = await connectTo(peer.localAddress!.port);
+        const pending = connected.read();
+        await connected.close();
+        await connected.close();
+        expect((await rejectionOf(pending)).code).toBe('CONNECTION_CLOSED');
+        expect((await rejectionOf(connected.read())).code).toBe('CONNECTION_CLOSED');
+        expect((await rejectionOf(connected.write('x'))).code).toBe('CONNECTION_CLOSED');
+      });
+
+      it('a bad config is refused with INVALID_ARGUMENT', async () => {
+        expect((await rejectionOf(transport.connect({ host: '127.0.0.1', port: 0 }))).code).toBe('INVALID_ARGUMENT');
+        expect((await rejectionOf(transport.connect({ host: '', port: 9 }))).code).toBe('INVALID_ARGUMENT');
+      });
     });
 
     it('a stopped listener frees its port', async () => {

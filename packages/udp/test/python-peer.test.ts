@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { startPythonPeer, track } from '../test/helpers.js';
-import { UdpClient, UdpConnectedClient, UdpListener } from './index.js';
+import { startPythonPeer, track } from './helpers.js';
+import { UdpClient, UdpConnectedClient, UdpListener } from '../src/index.js';
 
 const QUICK = { timeoutInMillis: 5000 };
 
