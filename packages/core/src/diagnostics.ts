@@ -1,5 +1,6 @@
 import diagnostics from 'node:diagnostics_channel';
 import { GenericError, type SocketError } from './errors.js';
+import { describeValue } from './validate.js';
 
 /**
  * The `node:diagnostics_channel` channels @sock publishes on, by event. A message is
@@ -84,7 +85,7 @@ export function publishError(caller: object | undefined, error: SocketError, rem
  */
 export function warnUnhandled(error: SocketError, where?: string): boolean {
   if (error.code !== 'HANDLER_FAILED') return false;
-  const cause = error.cause instanceof Error ? error.cause.message : error.cause === undefined ? 'no cause' : String(error.cause);
+  const cause = error.cause instanceof Error ? error.cause.message : error.cause === undefined ? 'no cause' : describeValue(error.cause);
   process.emitWarning(`${where === undefined ? '' : `${where}: `}${error.message}: ${cause}`, { type: 'SocketWarning', code: error.code });
   return true;
 }

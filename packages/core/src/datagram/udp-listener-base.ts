@@ -25,7 +25,7 @@ export function validateUdpService(value: unknown): UdpService {
   for (let proto: object | null = record; proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
     for (const name of Object.getOwnPropertyNames(proto)) {
       if (!/^on[A-Z]/.test(name) && name.toLowerCase() !== 'ondatagram' && name.toLowerCase() !== 'onerror') continue;
-      const member = (record as Record<string, unknown>)[name];
+      const member = (record)[name];
       if (member === undefined) continue;
       if (!UDP_RESOURCES.has(name)) throw invalidArgument(`UDP service member ${name} is not a resource of a UDP service (resources: onDatagram, onError)`);
       if (typeof member !== 'function') throw invalidArgument(`UDP service.${name} must be a function, got ${describeValue(member)}`);

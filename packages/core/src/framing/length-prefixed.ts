@@ -118,7 +118,7 @@ class LengthPrefixedCodec implements FrameCodec {
 
   encode(frame: Uint8Array | string): EncodedFrame {
     const payload = typeof frame === 'string' ? undefined : payloadBytes(frame, NAME);
-    const size = payload === undefined ? Buffer.byteLength(frame as string, 'utf8') : payload.length;
+    const size = payload === undefined ? Buffer.byteLength(frame, 'utf8') : payload.length;
     if (size > this.maxFrameBytes) throw outgoingFrameTooLarge(NAME, this.maxFrameBytes, size);
     const prefixSize = this.#lengthBytes === 'varint' ? varintSize(size) : this.#lengthBytes;
     if (size <= COPY_LIMIT) {

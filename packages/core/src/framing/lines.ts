@@ -95,7 +95,7 @@ class LinesCodec implements FrameCodec {
   encode(frame: Uint8Array | string): EncodedFrame {
     const delimiter = this.#delimiter;
     const payload = typeof frame === 'string' ? undefined : payloadBytes(frame, NAME);
-    const size = payload === undefined ? Buffer.byteLength(frame as string, 'utf8') : payload.length;
+    const size = payload === undefined ? Buffer.byteLength(frame, 'utf8') : payload.length;
     if (size > this.maxFrameBytes) throw outgoingFrameTooLarge(NAME, this.maxFrameBytes, size);
     if (size <= COPY_LIMIT) {
       const out = Buffer.allocUnsafe(size + delimiter.length);

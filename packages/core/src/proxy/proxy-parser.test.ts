@@ -23,9 +23,8 @@ interface Parsed {
 /** Feeds `chunks` in order until done; chunks after that are the application's, added to `rest`. */
 function parseChunks(chunks: readonly Uint8Array[], options: ProxyHeaderParserOptions = { version: 'any' }): Parsed {
   const parser = new ProxyHeaderParser(options);
-  let result: ProxyParseResult = { done: false };
   for (const [i, chunk] of chunks.entries()) {
-    result = parser.push(chunk);
+    const result = parser.push(chunk);
     if (result.done) {
       const later = chunks.slice(i + 1).map((c) => Buffer.from(c));
       return { header: result.header, rest: Buffer.concat([result.rest, ...later]) };
@@ -656,7 +655,7 @@ describe('properties', () => {
         fc.uint8Array({ maxLength: 64 }),
         fc.array(fc.nat(), { maxLength: 8 }),
         ({ v, init }, trailing, cuts) => {
-          const bytes = v === 1 ? encodeProxyHeaderV1(init as Parameters<typeof encodeProxyHeaderV1>[0]) : encodeProxyHeaderV2(init);
+          const bytes = v === 1 ? encodeProxyHeaderV1(init) : encodeProxyHeaderV2(init);
           const whole = Buffer.concat([bytes, trailing]);
           const parsed = parseChunks(splitAt(whole, cuts.map((c) => c % (whole.length + 1))), { version: 'any', maxHeaderBytes: MAX_PROXY_HEADER_BYTES });
           expect(parsed.rest.equals(Buffer.from(trailing))).toBe(true);

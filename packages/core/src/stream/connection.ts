@@ -7,7 +7,7 @@ import { handled, isThenable, rejected, RESOLVED } from '../util/promises.js';
 import type { Delivery } from './delivery.js';
 import { ReadQueue, type ReadQueueOptions } from './read-queue.js';
 import { kAbort, kAttach, kClosed, kDestroy, kDone, kOpen, kState, kWire, kWritev } from './symbols.js';
-import { peerName, type TlsInfo, type Wire, type WireHandler, type WireInfo } from './wire.js';
+import { peerName, type TlsInfo, type Wire, type WireHandler } from './wire.js';
 
 /**
  * Options of a {@link Connection}. A listener passes one object to all its connections, so keep

@@ -1,0 +1,3 @@
+import config from '@sock/eslint-config';
+
+export default config;
