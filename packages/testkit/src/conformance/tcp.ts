@@ -589,6 +589,97 @@ export function tcpConformance(
       });
     });
 
+    describe('time-outs and limits', () => {
+      it('idle: a connection with no byte either way gets IDLE_TIMED_OUT in onError, then closes and onClose runs', async () => {
+        const recorder = recordingService();
+        const { listener, port } = await listen(recorder, { idleTimeoutInMillis: 150 });
+        const client = await connect(port);
+        await client.write('x');
+        await recorder.waitForBytes(1);
+        await recorder.waitForClose();
+        expect(recorder.errors.map((error) => error.code)).toEqual(['IDLE_TIMED_OUT']);
+        expect((await client.read()).length).toBe(0);
+        await until(() => listener.connections === 0);
+      });
+
+      it('idle, on a client without a service: its pending read rejects IDLE_TIMED_OUT and it closes', async () => {
+        const { port } = await listen({ onConnect() {} });
+        const client = await connect(port, { idleTimeoutInMillis: 150 });
+        expect((await rejectionOf(client.read())).code).toBe('IDLE_TIMED_OUT');
+        expect((await rejectionOf(client.write('late'))).code).toBe('IDLE_TIMED_OUT');
+      });
+
+      it('maxConnections refuses at accept, before any service code, and counts the refusals', async () => {
+        const connects = deferred();
+        let connected = 0;
+        const { listener, port } = await listen(
+          {
+            onConnect() {
+              if (++connected === 2) connects.resolve();
+            },
+          },
+          { maxConnections: 2 },
+        );
+        await connect(port);
+        await connect(port);
+        await connects.promise;
+        const extra = await transport.connect({ host: '127.0.0.1', port });
+        cleanups.push(() => extra.close());
+        const seen = await extra.read().then(
+          (chunk) => chunk.length,
+          (error: { code?: unknown }) => error.code,
+        );
+        expect([0, 'CONNECTION_RESET']).toContain(seen);
+        expect(connected).toBe(2);
+        expect(listener.refusedConnections).toBe(1);
+        expect(listener.connections).toBe(2);
+      });
+    });
+
+    describe('stops that never hang', () => {
+      it('immediateStop resolves even though a resource never settles; the socket is closed', async () => {
+        const arrived = deferred();
+        const { listener, port } = await listen({
+          async onBytes() {
+            arrived.resolve();
+            await new Promise(() => {});
+          },
+        });
+        const client = await connect(port);
+        await client.write('x');
+        await arrived.promise;
+        await listener.immediateStop();
+        expect(listener.connections).toBe(0);
+        expect((await client.read()).length).toBe(0);
+      });
+
+      it('gracefulStop resolves at its deadline even though onConnect never settles', async () => {
+        const entered = deferred();
+        const { listener, port } = await listen({
+          async onConnect() {
+            entered.resolve();
+            await new Promise(() => {});
+          },
+        });
+        const client = await connect(port);
+        await entered.promise;
+        await listener.gracefulStop({ timeoutInMillis: 100 });
+        expect(listener.connections).toBe(0);
+        expect((await client.read()).length).toBe(0);
+      });
+
+      it('stops are idempotent and an immediate stop cuts a waiting graceful one short', async () => {
+        const { listener, port } = await listen(echoService());
+        await connect(port);
+        await until(() => listener.connections === 1);
+        const graceful = listener.gracefulStop({ timeoutInMillis: 60_000 });
+        expect(listener.gracefulStop()).toBe(graceful);
+        await listener.immediateStop();
+        await graceful;
+        expect(listener.connections).toBe(0);
+      });
+    });
+
     describe('stopping', () => {
       it('immediateStop closes open connections (the client sees the end) and refuses new ones', async () => {
         const recorder = recordingService();

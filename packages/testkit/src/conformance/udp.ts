@@ -271,6 +271,38 @@ export function udpConformance(
       });
     });
 
+    it('gracefulStop stops receiving, waits for a running onDatagram, and resolves at its deadline if one never settles', async () => {
+      const started = deferred();
+      const finish = deferred();
+      let finished = false;
+      const listener = await listen({
+        async onDatagram(datagram) {
+          started.resolve();
+          if (datagram.data.toString() === 'forever') await new Promise(() => {});
+          await finish.promise;
+          finished = true;
+        },
+      });
+      const a = await client();
+      await a.sendTo('work', listener.address!);
+      await started.promise;
+      const stopping = listener.gracefulStop({ timeoutInMillis: 5000 });
+      finish.resolve();
+      await stopping;
+      expect(finished).toBe(true);
+
+      const stuck = deferred();
+      const second = await listen({
+        async onDatagram() {
+          stuck.resolve();
+          await new Promise(() => {});
+        },
+      });
+      await a.sendTo('forever', second.address!);
+      await stuck.promise;
+      await second.gracefulStop({ timeoutInMillis: 50 });
+    });
+
     it('a stopped listener frees its port', async () => {
       const listener = await listen({ onDatagram() {} });
       const port = listener.address!.port;
