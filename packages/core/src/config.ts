@@ -3,6 +3,14 @@ import type { FrameCodec } from './framing/codec.js';
 import { isFrameCodec } from './framing/is-codec.js';
 import { validateService, type Service } from './service.js';
 import {
+  resolveClientSecureSocket,
+  resolveListenerSecureSocket,
+  type ClientSecureSocket,
+  type ListenerSecureSocket,
+  type ResolvedClientSecureSocket,
+  type ResolvedListenerSecureSocket,
+} from './tls/secure-socket.js';
+import {
   optional,
   validateAddress,
   validateBoolean,
@@ -79,6 +87,8 @@ export interface ClientConfig extends ConnectionConfig {
   callbackService?: Service;
   /** Give up connecting after this long (`CONNECT_TIMED_OUT`). 0: the OS's own limit. Default 30000. */
   connectTimeoutInMillis?: number;
+  /** Speak TLS (see {@link ClientSecureSocket}). Default: plain TCP. */
+  secureSocket?: ClientSecureSocket;
 }
 
 /**
@@ -96,6 +106,8 @@ export interface ListenerConfig extends ConnectionConfig {
   maxConnections?: number;
   /** Length of the kernel's accept queue. Default: Node's (511). */
   backlog?: number;
+  /** Speak TLS: `onConnect` runs after the handshake (see {@link ListenerSecureSocket}). Default: plain TCP. */
+  secureSocket?: ListenerSecureSocket;
 }
 
 /**
@@ -170,6 +182,7 @@ export interface ResolvedClientConfig extends ResolvedConnectionConfig {
   port: number;
   callbackService: Service | undefined;
   connectTimeoutInMillis: number;
+  secureSocket: ResolvedClientSecureSocket | undefined;
 }
 
 /** A {@link ListenerConfig} with every default filled in. */
@@ -177,6 +190,7 @@ export interface ResolvedListenerConfig extends ResolvedConnectionConfig {
   interface: string | undefined;
   maxConnections: number;
   backlog: number | undefined;
+  secureSocket: ResolvedListenerSecureSocket | undefined;
 }
 
 /** A {@link UdpClientConfig} with every default filled in. */
@@ -208,8 +222,8 @@ const CONNECTION_KEYS = [
  * options, ...) passes them as `extraKeys` to the resolver.
  */
 export const CONFIG_KEYS = Object.freeze({
-  client: Object.freeze(['host', 'port', 'callbackService', 'connectTimeoutInMillis', ...CONNECTION_KEYS]),
-  listener: Object.freeze(['interface', 'maxConnections', 'backlog', ...CONNECTION_KEYS]),
+  client: Object.freeze(['host', 'port', 'callbackService', 'connectTimeoutInMillis', 'secureSocket', ...CONNECTION_KEYS]),
+  listener: Object.freeze(['interface', 'maxConnections', 'backlog', 'secureSocket', ...CONNECTION_KEYS]),
   udpClient: Object.freeze(['localAddress', 'readTimeoutInMillis', 'maxQueuedDatagrams']),
   udpConnect: Object.freeze(['host', 'port', 'localAddress', 'readTimeoutInMillis', 'maxQueuedDatagrams']),
   udpListener: Object.freeze(['interface']),
@@ -256,6 +270,7 @@ export function resolveClientConfig(value: unknown, extraKeys: readonly string[]
     port: validatePort(record.port, 'port', 1),
     callbackService: service as Service | undefined,
     connectTimeoutInMillis: optional(record, 'connectTimeoutInMillis', validateTimeout, DEFAULT_CONNECT_TIMEOUT_IN_MILLIS),
+    secureSocket: optional<ResolvedClientSecureSocket | undefined>(record, 'secureSocket', resolveClientSecureSocket, undefined),
     ...resolveConnection(record),
   };
 }
@@ -275,6 +290,7 @@ export function resolveListenerConfig(value: unknown, extraKeys: readonly string
     interface: optional<string | undefined>(record, 'interface', validateHost, undefined),
     maxConnections: optional(record, 'maxConnections', validatePositiveInteger, Number.POSITIVE_INFINITY),
     backlog: optional<number | undefined>(record, 'backlog', validatePositiveInteger, undefined),
+    secureSocket: optional<ResolvedListenerSecureSocket | undefined>(record, 'secureSocket', resolveListenerSecureSocket, undefined),
     ...resolveConnection(record),
   };
 }

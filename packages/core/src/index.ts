@@ -31,6 +31,13 @@ export { DEFAULT_GRACEFUL_STOP_TIMEOUT_IN_MILLIS, type GracefulStopOptions } fro
 export type { Caller, Service, ReadOptions, WriteOptions } from './service.js';
 export type { ConnectOptions } from './stream/client-base.js';
 export type { TlsInfo } from './stream/wire.js';
+export {
+  DEFAULT_HANDSHAKE_TIMEOUT_IN_MILLIS,
+  type ClientSecureSocket,
+  type ListenerSecureSocket,
+  type Pem,
+  type TlsVersion,
+} from './tls/secure-socket.js';
 export type {
   Client,
   Listener,

@@ -52,3 +52,13 @@ export { DatagramSocket } from './datagram/datagram-socket.js';
 export { UdpClientBase } from './datagram/udp-client-base.js';
 export { UdpConnectedClientBase } from './datagram/udp-connected-client-base.js';
 export { UdpListenerBase, validateUdpService } from './datagram/udp-listener-base.js';
+export { ACCEPT_STEPS, acceptStepsFor, type AcceptStepOptions } from './stream/accept-steps.js';
+// TLS, written once; transports pass `node:tls` in.
+export type { TlsModule, TlsSocket, TransportFeatures } from './tls/tls-module.js';
+export { resolveClientSecureSocket, resolveListenerSecureSocket, type ResolvedClientSecureSocket, type ResolvedListenerSecureSocket } from './tls/secure-socket.js';
+export { ClientTls } from './tls/client-tls.js';
+export { ServerTls } from './tls/server-tls.js';
+export { tlsDialer } from './tls/tls-dialer.js';
+export { tlsAcceptStep } from './tls/tls-step.js';
+export { tlsFailed, handshakeTimedOut, badCredentials } from './tls/tls-errors.js';
+export { tlsInfoOf } from './tls/tls-session.js';

@@ -2,6 +2,7 @@ import type { SocketError } from './errors.js';
 import { invalidArgument } from './errors.js';
 import { DELIVERIES } from './stream/deliveries.js';
 import type { TlsInfo } from './stream/wire.js';
+import type { ClientSecureSocket, ListenerSecureSocket } from './tls/secure-socket.js';
 import { describeValue, validateObject } from './validate.js';
 
 /**
@@ -68,6 +69,11 @@ export interface Caller extends AsyncIterable<Buffer> {
   shutdownWrite(): Promise<void>;
   /** Idempotent; resolves when the socket is closed. */
   close(): Promise<void>;
+  /**
+   * STARTTLS: upgrades this plain connection to TLS in place — the client handshake on a `Client`
+   * (`ClientSecureSocket`), the server handshake on a listener's caller (`ListenerSecureSocket`).
+   */
+  startTls(secureSocket: ClientSecureSocket | ListenerSecureSocket): Promise<void>;
 }
 
 /**

@@ -1,3 +1,4 @@
+import * as tls from 'node:tls';
 import { ClientBase, connectSignal, resolveClientConfig, type ClientConfig, type ConnectOptions, type ResolvedClientConfig } from '@sock/core/internal';
 import { netDialer } from './net-dialer.js';
 
@@ -20,7 +21,7 @@ export class Client extends ClientBase<ResolvedClientConfig> {
    * `options.signal` gives up connecting (`ready` rejects with its reason; no socket stays open).
    */
   constructor(config: ClientConfig, options?: ConnectOptions) {
-    super(resolveClientConfig(config), netDialer, connectSignal(options));
+    super(resolveClientConfig(config), netDialer, connectSignal(options), { tls });
   }
 
   /**

@@ -22,5 +22,9 @@ export {
   type ReadOptions,
   type WriteOptions,
   type TlsInfo,
+  type ClientSecureSocket,
+  type ListenerSecureSocket,
+  type Pem,
+  type TlsVersion,
   type TcpTransport,
 } from '@sock/core';

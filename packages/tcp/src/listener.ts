@@ -1,3 +1,4 @@
+import * as tls from 'node:tls';
 import { ListenerBase, resolveListenerConfig, validatePort, type ListenerConfig } from '@sock/core/internal';
 import { NetAcceptor } from './net-acceptor.js';
 
@@ -22,6 +23,6 @@ export class Listener extends ListenerBase {
   /** `port` 0 binds an ephemeral port (read it back from `address`). Bad input throws `INVALID_ARGUMENT`. */
   constructor(port: number, config?: ListenerConfig) {
     const resolved = resolveListenerConfig(config);
-    super(new NetAcceptor(validatePort(port, 'port', 0), resolved), resolved);
+    super(new NetAcceptor(validatePort(port, 'port', 0), resolved), resolved, { tls });
   }
 }

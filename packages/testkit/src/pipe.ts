@@ -1,5 +1,6 @@
 import { GenericError, peerName, type SocketError, type Wire, type WireHandler, type WireInfo } from '@sock/core/internal';
 import type { Link } from './link.js';
+import { PipeDuplex } from './pipe-duplex.js';
 import { DEFAULT_SEGMENT_BYTES } from './shaping.js';
 
 interface Segment {
@@ -168,6 +169,11 @@ export class PipeEnd implements Wire {
     // What was written is already "in the kernel" and still reaches the peer, then the FIN.
     if (this.#peer !== undefined) this.#queueFin();
     this.#markClosed();
+  }
+
+  /** Hands this end over as a Node `Duplex` (for TLS over the pipe); the wire's own handler gets nothing more. */
+  detach(): PipeDuplex {
+    return new PipeDuplex(this);
   }
 
   /**

@@ -1,3 +1,4 @@
+import * as tls from 'node:tls';
 import {
   ClientBase,
   connectSignal,
@@ -206,7 +207,7 @@ export class TcpFabric implements Dialer<ResolvedClientConfig> {
 export class LoopbackClient extends ClientBase<ResolvedClientConfig> {
   /** Throws `INVALID_ARGUMENT` at once for a bad config; connection errors reject `ready`. */
   constructor(fabric: TcpFabric, config: ClientConfig, options?: ConnectOptions) {
-    super(resolveClientConfig(config), fabric, connectSignal(options));
+    super(resolveClientConfig(config), fabric, connectSignal(options), { tls });
     fabric.track(this);
   }
 
@@ -285,7 +286,7 @@ export class LoopbackListener extends ListenerBase implements Listener {
   /** `port` 0 binds an ephemeral port. Bad input throws `INVALID_ARGUMENT`. */
   constructor(fabric: TcpFabric, port: number, config?: ListenerConfig) {
     const resolved = resolveListenerConfig(config);
-    super(new LoopbackAcceptor(fabric, validatePort(port, 'port', 0), resolved), resolved);
+    super(new LoopbackAcceptor(fabric, validatePort(port, 'port', 0), resolved), resolved, { tls });
     fabric.trackListener(this);
   }
 }

@@ -1,4 +1,7 @@
 import type { ResolvedClientConfig } from '../config.js';
+import { ClientTls } from '../tls/client-tls.js';
+import type { TransportFeatures } from '../tls/tls-module.js';
+import { tlsDialer } from '../tls/tls-dialer.js';
 import { formatEndpoint, fromSystemError, GenericError, invalidArgument, isSocketError, type SocketError } from '../errors.js';
 import type { Client } from '../transport.js';
 import { Connection, type ConnectionOptions } from './connection.js';
@@ -67,9 +70,19 @@ export class ClientBase<C extends ResolvedClientConfig = ResolvedClientConfig> e
   readonly ready: Promise<void>;
   #dial: AbortController | undefined;
 
-  constructor(config: C, dialer: Dialer<C>, signal?: AbortSignal) {
+  /**
+   * `features` is what the transport brings (`node:tls`: then `secureSocket` and `startTls` work).
+   * Throws `INVALID_ARGUMENT` for a `secureSocket` whose certificate, key or CA TLS cannot use.
+   */
+  constructor(config: C, dialer: Dialer<C>, signal?: AbortSignal, features: TransportFeatures = {}) {
     const target = clientTarget(config);
-    super(clientOptions(config, target));
+    const secure = config.secureSocket;
+    let dial = dialer;
+    if (secure !== undefined) {
+      if (features.tls === undefined) throw invalidArgument('this transport has no TLS: secureSocket is not available');
+      dial = tlsDialer(dialer, ClientTls.for(features.tls, secure));
+    }
+    super(clientOptions(config, target, features));
     this.ready = this.opened;
     if (signal?.aborted === true) {
       this[kAbort](signal.reason as SocketError);
@@ -89,7 +102,7 @@ export class ClientBase<C extends ResolvedClientConfig = ResolvedClientConfig> e
       if (timer !== undefined) clearTimeout(timer);
       if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort);
     };
-    dialer.dial(config, { signal: controller.signal }).then(
+    dial.dial(config, { signal: controller.signal }).then(
       (wire) => {
         settle();
         this[kAttach](wire);
@@ -115,8 +128,11 @@ export class ClientBase<C extends ResolvedClientConfig = ResolvedClientConfig> e
   }
 }
 
-function clientOptions(config: ResolvedClientConfig, target: string): ConnectionOptions {
+function clientOptions(config: ResolvedClientConfig, target: string, features: TransportFeatures): ConnectionOptions {
   return {
+    role: 'client',
+    host: config.host,
+    features,
     service: config.callbackService,
     delivery: chooseDelivery(config.callbackService, config.framing),
     readTimeoutInMillis: config.readTimeoutInMillis,

@@ -1,6 +1,10 @@
 import { toBuffer } from '../validate.js';
 import { handlerFailed, publishAccept, publishClose, publishConnect, publishError, warnUnhandled } from '../diagnostics.js';
 import { connectionClosed, GenericError, invalidArgument, type SocketError } from '../errors.js';
+import { ClientTls } from '../tls/client-tls.js';
+import { resolveClientSecureSocket, resolveListenerSecureSocket, type ClientSecureSocket, type ListenerSecureSocket } from '../tls/secure-socket.js';
+import { ServerTls } from '../tls/server-tls.js';
+import type { TransportFeatures } from '../tls/tls-module.js';
 import type { Caller, ReadOptions, Service, WriteOptions } from '../service.js';
 import { nextId } from '../util/id.js';
 import { handled, isThenable, rejected, RESOLVED } from '../util/promises.js';
@@ -32,6 +36,12 @@ export interface ConnectionOptions {
   readonly writeTimeoutInMillis: number;
   /** Names the peer before the wire knows its address (a client that is still connecting). */
   readonly target?: string;
+  /** Which side of the connection this is: a client dialled it, a listener accepted it (for STARTTLS). */
+  readonly role: 'client' | 'server';
+  /** A client's host, which a server certificate must name at STARTTLS. */
+  readonly host?: string;
+  /** What the transport brings (`node:tls` for STARTTLS). */
+  readonly features?: TransportFeatures | undefined;
   /** The wire closed (the connection is no longer open). */
   readonly onClosed?: ((connection: Connection) => void) | undefined;
   /** Closed, and `onClose` (if any) has settled. */
@@ -70,6 +80,7 @@ const WRITE_SHUT = 1 << 8; // FIN sent or queued
 const LOCAL_CLOSE = 1 << 9; // this side called close()/destroy(), or closed it on a fault
 const DONE = 1 << 10;
 const UNOPENED = 1 << 14; // accepted, but its owner has not opened it yet: events wait
+const UPGRADING = 1 << 15; // a STARTTLS handshake is under way: writes wait for it
 
 /**
  * Marks a {@link Delivery} may use for its own per-connection state (pull: "stalled", "arrived",
@@ -100,6 +111,8 @@ interface Rare {
   writeTimer?: ReturnType<typeof setTimeout>;
   /** A delivery's own state (the frame decoder). */
   slot?: unknown;
+  /** The STARTTLS handshake under way. */
+  upgrading?: Promise<void>;
 }
 
 /**
@@ -416,6 +429,7 @@ export class Connection implements Caller {
 
   shutdownWrite(): Promise<void> {
     if (this.#state === CONNECTING) return handled(this.opened.then(() => this.shutdownWrite()));
+    if ((this.#marks & UPGRADING) !== 0) return handled(this.#rare!.upgrading!.then(() => this.shutdownWrite()));
     const state = this.#state_();
     if (state.shutdown !== undefined) return state.shutdown;
     if (this.#state !== OPEN) return rejected(state.fault ?? connectionClosed(this.#peer()));
@@ -426,6 +440,57 @@ export class Connection implements Caller {
       }),
     );
     return state.shutdown;
+  }
+
+  /**
+   * Upgrades this plain connection to TLS in place (SMTP, IMAP, PostgreSQL style STARTTLS): a client
+   * runs the client handshake (`ClientSecureSocket`), a listener's caller the server handshake
+   * (`ListenerSecureSocket`). Every byte written after the call is encrypted (writes made meanwhile
+   * wait for the handshake); every byte read after it was encrypted. Plaintext bytes that arrived
+   * before the call and were not read refuse the upgrade (`TLS_FAILED`): they could have been
+   * injected. A failed handshake rejects `TLS_FAILED` and closes the connection.
+   */
+  startTls(secureSocket: ClientSecureSocket | ListenerSecureSocket): Promise<void> {
+    const options = this.#options;
+    const tls = options.features?.tls;
+    const wire = this.#wire;
+    if (tls === undefined || wire?.detach === undefined) return rejected(invalidArgument(`startTls is not available on ${this.#peer()}: its transport has no TLS`));
+    if (this.#state !== OPEN || (this.#marks & (LOCAL_CLOSE | WRITE_SHUT)) !== 0) return rejected(this.#rare?.fault ?? connectionClosed(this.#peer()));
+    if (wire.info.tls !== undefined || (this.#marks & UPGRADING) !== 0) return rejected(invalidArgument(`connection to ${this.#peer()} is already TLS`));
+    if (options.delivery.buffered(this) > 0) {
+      return rejected(
+        new GenericError('TLS_FAILED', `plaintext bytes from ${this.#peer()} arrived after the point of STARTTLS and were not read; refusing to upgrade (they could be injected)`),
+      );
+    }
+    let upgrade: (stream: ReturnType<NonNullable<Wire['detach']>>) => Promise<Wire>;
+    try {
+      if (options.role === 'client') {
+        const client = ClientTls.for(tls, resolveClientSecureSocket(secureSocket));
+        upgrade = (stream) => client.upgrade(stream, wire.info, options.host ?? wire.info.remoteAddress);
+      } else {
+        const server = ServerTls.for(tls, resolveListenerSecureSocket(secureSocket));
+        upgrade = (stream) => server.accept(stream, wire.info);
+      }
+    } catch (error) {
+      return rejected(error);
+    }
+    this.#marks |= UPGRADING;
+    wire.pause();
+    const done = upgrade(wire.detach()).then(
+      (secured) => {
+        this.#marks &= ~UPGRADING;
+        this.#start(secured);
+      },
+      (error: unknown) => {
+        this.#marks &= ~UPGRADING;
+        // The old wire is detached: its close will not come, so this side closes the connection.
+        this.#fail(error as SocketError);
+        this.#onClose();
+        throw error;
+      },
+    );
+    this.#state_().upgrading = done.catch(() => undefined);
+    return handled(done);
   }
 
   close(): Promise<void> {
@@ -459,6 +524,7 @@ export class Connection implements Caller {
     }
     const state = this.#state;
     if (state === CONNECTING) return handled(this.opened.then(() => this.#write(data, length, options)));
+    if ((this.#marks & UPGRADING) !== 0) return handled(this.#rare!.upgrading!.then(() => this.#write(data, length, options)));
     const fault = this.#rare?.fault;
     if (fault !== undefined) return rejected(fault);
     if (state !== OPEN || (this.#marks & WRITE_SHUT) !== 0) return rejected(connectionClosed(this.#peer()));

@@ -82,6 +82,7 @@ export class FakeWire implements Wire {
 export function options(service: Service | undefined, extra: Partial<ConnectionOptions> & { framing?: FrameCodec } = {}): ConnectionOptions {
   const { framing, ...rest } = extra;
   return {
+    role: 'server',
     service,
     delivery: chooseDelivery(service, framing),
     readTimeoutInMillis: 0,

@@ -4,7 +4,9 @@ import { GenericError, isSocketError, type SocketError } from '../errors.js';
 import { ListenerLifecycle } from '../listener-lifecycle.js';
 import { validateService, type Service } from '../service.js';
 import type { Listener } from '../transport.js';
+import type { TransportFeatures } from '../tls/tls-module.js';
 import { runAcceptSteps, type AcceptStep } from './accept-step.js';
+import { acceptStepsFor, type AcceptStepOptions } from './accept-steps.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import { chooseDelivery } from './deliveries.js';
 import { kDestroy, kOpen } from './symbols.js';
@@ -21,7 +23,8 @@ import { peerName, type Acceptor, type Wire, type WireHandler } from './wire.js'
 export type ListenerBaseConfig = Pick<
   ResolvedListenerConfig,
   'readTimeoutInMillis' | 'maxBufferedBytes' | 'idleTimeoutInMillis' | 'writeTimeoutInMillis' | 'maxConnections' | 'framing'
->;
+> &
+  AcceptStepOptions;
 
 // A refused wire's events go nowhere.
 const IGNORE: WireHandler = { data() {}, end() {}, error() {}, close() {}, drain() {} };
@@ -47,6 +50,7 @@ export class ListenerBase extends ListenerLifecycle<Service> implements Listener
   readonly #acceptor: Acceptor;
   readonly #config: ListenerBaseConfig;
   readonly #steps: readonly AcceptStep[];
+  readonly #features: TransportFeatures;
   // Connections whose socket is open: the count is the set's size, O(1).
   readonly #connections = new Set<Connection>();
   // Wires still in the accept steps.
@@ -58,11 +62,16 @@ export class ListenerBase extends ListenerLifecycle<Service> implements Listener
   // Resolves a stop that waits for every socket to close.
   #drained: (() => void) | undefined;
 
-  constructor(acceptor: Acceptor, config: ListenerBaseConfig, steps: readonly AcceptStep[] = []) {
+  /**
+   * `features` is what the transport brings (`node:tls`: then `secureSocket` and `startTls` work).
+   * The accept steps the config asks for are built here: a bad `secureSocket` throws `INVALID_ARGUMENT`.
+   */
+  constructor(acceptor: Acceptor, config: ListenerBaseConfig, features: TransportFeatures = {}) {
     super();
     this.#acceptor = acceptor;
     this.#config = config;
-    this.#steps = steps;
+    this.#features = features;
+    this.#steps = acceptStepsFor(config, features);
   }
 
   /** Open connections now (not counting those still in an accept step). */
@@ -176,6 +185,8 @@ export class ListenerBase extends ListenerLifecycle<Service> implements Listener
   #admit(wire: Wire, service: Service): void {
     const config = this.#config;
     this.#connectionOptions ??= {
+      role: 'server',
+      features: this.#features,
       service,
       delivery: chooseDelivery(service, config.framing),
       readTimeoutInMillis: config.readTimeoutInMillis,

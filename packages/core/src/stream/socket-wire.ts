@@ -189,4 +189,16 @@ export class SocketWire implements Wire {
   destroy(): void {
     this.#socket.destroy();
   }
+
+  detach(): SocketLike {
+    const socket = this.#socket;
+    socket.off('data', onData);
+    socket.off('end', onEnd);
+    socket.off('drain', onDrain);
+    socket.off('close', onClose);
+    // 'error' stays handled: the new owner listens on its own socket; a late error here goes nowhere.
+    socket.off('error', onError);
+    socket.on('error', ignore);
+    return socket;
+  }
 }

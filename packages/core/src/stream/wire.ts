@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { Address } from '../config.js';
 import { formatEndpoint, type SocketError } from '../errors.js';
 
@@ -110,6 +111,12 @@ export interface Wire {
   close(): void;
   /** Close now, discarding queued bytes. */
   destroy(): void;
+  /**
+   * Hands the byte stream under this wire to a new owner (a TLS handshake: a listener's TLS step, a
+   * TLS client, STARTTLS): the wire stops delivering and must not be used again. Optional: a
+   * transport without it has no TLS.
+   */
+  detach?(): Duplex;
 }
 
 /**

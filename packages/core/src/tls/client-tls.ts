@@ -1,0 +1,94 @@
+import type { Duplex } from 'node:stream';
+import { SocketWire } from '../stream/socket-wire.js';
+import { peerName, type Wire, type WireInfo } from '../stream/wire.js';
+import type { ResolvedClientSecureSocket } from './secure-socket.js';
+import { badCredentials, handshakeTimedOut, tlsFailed } from './tls-errors.js';
+import type { SecureContext, TlsModule } from './tls-module.js';
+import { tlsInfoOf } from './tls-session.js';
+
+const contexts = new WeakMap<ResolvedClientSecureSocket, ClientTls>();
+
+/**
+ * The client side of TLS for one `secureSocket`: its secure context is built once (so a bad
+ * certificate, key or CA is `INVALID_ARGUMENT` before any connection, and each connection skips
+ * parsing them again), and `upgrade` runs a handshake over any duplex — a TCP socket right after
+ * connect, or a plain connection at STARTTLS.
+ *
+ * @example
+ * ```ts
+ * const wire = await ClientTls.for(tls, secureSocket).upgrade(socket, info, 'db.example', signal);
+ * ```
+ */
+export class ClientTls {
+  readonly #tls: TlsModule;
+  readonly #secure: ResolvedClientSecureSocket;
+  readonly #context: SecureContext;
+
+  /** One per resolved `secureSocket` (clients made from the same config share it). */
+  static for(tls: TlsModule, secure: ResolvedClientSecureSocket): ClientTls {
+    let client = contexts.get(secure);
+    if (client === undefined) {
+      client = new ClientTls(tls, secure);
+      contexts.set(secure, client);
+    }
+    return client;
+  }
+
+  constructor(tls: TlsModule, secure: ResolvedClientSecureSocket) {
+    this.#tls = tls;
+    this.#secure = secure;
+    try {
+      this.#context = tls.createSecureContext({
+        ca: secure.ca as string | Buffer | Array<string | Buffer> | undefined,
+        cert: secure.cert as string | Buffer | Array<string | Buffer> | undefined,
+        key: secure.key as string | Buffer | Array<string | Buffer> | undefined,
+        minVersion: secure.minVersion,
+      });
+    } catch (error) {
+      throw badCredentials(error, 'secureSocket');
+    }
+  }
+
+  /**
+   * Runs the client handshake over `stream` (the peer is `host`, which the server's certificate must
+   * name unless `rejectUnauthorized` is false), within the handshake time-out and `signal`.
+   * Resolves with a wire over the TLS socket (the same endpoints, plus `tls`); rejects `TLS_FAILED`.
+   */
+  upgrade(stream: Duplex, info: WireInfo, host: string, signal?: AbortSignal): Promise<Wire> {
+    const secure = this.#secure;
+    const peer = peerName(info, host);
+    return new Promise<Wire>((resolve, reject) => {
+      const socket = this.#tls.connect({
+        socket: stream,
+        host,
+        servername: secure.servername,
+        secureContext: this.#context,
+        rejectUnauthorized: secure.rejectUnauthorized,
+        ALPNProtocols: secure.alpnProtocols as string[] | undefined,
+      });
+      const limit = secure.handshakeTimeoutInMillis;
+      const timer = limit > 0 ? setTimeout(() => fail(handshakeTimedOut(peer, limit)), limit) : undefined;
+      const done = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        socket.off('secureConnect', secured);
+        socket.off('error', failed);
+        signal?.removeEventListener('abort', aborted);
+      };
+      const fail = (error: unknown): void => {
+        done();
+        socket.on('error', () => {}); // whatever it still reports goes nowhere
+        socket.destroy();
+        reject(error);
+      };
+      const failed = (error: Error): void => fail(tlsFailed(error, peer));
+      const aborted = (): void => fail(signal!.reason);
+      const secured = (): void => {
+        done();
+        resolve(new SocketWire(socket, { ...info, tls: tlsInfoOf(socket) }));
+      };
+      socket.once('secureConnect', secured);
+      socket.once('error', failed);
+      signal?.addEventListener('abort', aborted, { once: true });
+    });
+  }
+}
