@@ -3,7 +3,14 @@
 import { expect } from 'vitest';
 import { Client, isSocketError, type SocketError } from '../src/index.js';
 
-/** How long a fault test waits for any one thing before it fails instead of hanging. */
+/**
+ * How long a fault test waits for any one thing before it fails instead of hanging.
+ *
+ * @example
+ * ```ts
+ * await within(closed, BOUND_IN_MILLIS, 'the close');
+ * ```
+ */
 export const BOUND_IN_MILLIS = 5_000;
 
 /**
@@ -36,13 +43,13 @@ export async function within<T>(promise: Promise<T>, timeoutInMillis: number, wh
  * expect((await rejection(client.read(), 'the pending read')).code).toBe('CONNECTION_RESET');
  * ```
  */
-export async function rejection(promise: Promise<unknown>, what: string): Promise<SocketError> {
+export async function rejection(promise: Promise<unknown>, what: string, timeoutInMillis = BOUND_IN_MILLIS): Promise<SocketError> {
   const outcome = await within(
     promise.then(
       (value) => ({ value }),
       (error: unknown) => ({ error }),
     ),
-    BOUND_IN_MILLIS,
+    timeoutInMillis,
     what,
   );
   if (!('error' in outcome)) throw new Error(`${what} resolved (${String(outcome.value)}) instead of failing`);

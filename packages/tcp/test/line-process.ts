@@ -4,13 +4,27 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-/** Path of `scripted-peer.py`, a raw TCP peer that is not our code (see its docstring for the commands). */
+/**
+ * Path of `scripted-peer.py`, a raw TCP peer that is not our code (see its docstring for the commands).
+ *
+ * @example
+ * ```ts
+ * const peer = host.spawn('python3', [scriptedPeer]);
+ * ```
+ */
 export const scriptedPeer = fileURLToPath(new URL('./scripted-peer.py', import.meta.url));
 
 const LINE_TIMEOUT_IN_MILLIS = 10_000;
 const EXIT_TIMEOUT_IN_MILLIS = 5_000;
 
-/** A child process that a test drives line by line over stdin and stdout. */
+/**
+ * A child process that a test drives line by line over stdin and stdout.
+ *
+ * @example
+ * ```ts
+ * expect(await peer.request('send hi')).toBe('sent 2');
+ * ```
+ */
 export interface TestProcess {
   /** Writes one line to its stdin. */
   send(line: string): void;

@@ -1,33 +1,39 @@
 // Test hosts in Linux network namespaces, for faults that loopback cannot show: a peer that
-// vanishes without FIN or RST, SYNs that go unanswered, per-host kernel settings.
+// vanishes without FIN or RST, SYNs that go unanswered.
 //
-// Every host is a namespace with a veth link, either to the root namespace (`createTestHost`) or
-// to a second host (`createTestHostPair`), addressed from the benchmarking range 198.18.0.0/15 with
-// a fresh /30 per link. Nothing else is ever addressed: a host has no default route, and no address
-// outside its /30 is reachable from it.
+// A host is a namespace with a veth link to the root namespace, addressed from the benchmarking
+// range 198.18.0.0/15 with a fresh /30 per host: the root side gets the first address (the host's
+// `gateway`), the host the second. Nothing else is ever addressed: a host has no default route, so
+// it reaches nothing beyond its link.
 //
-// Making a host vanish removes its address inside its namespace and pins the other end's
-// neighbour entry for it. Packets to it are then still delivered over the link (the sender sees
-// no local error, so TCP keeps retransmitting and probing as it would across a real network) and
-// its kernel silently discards them (forwarding is off in a new namespace, so no ICMP answers).
-// The host cannot send either: it has no address and no route. `ip link set ... down` would be
-// simpler but is unsafe on the root side (the host's /30 route goes away and the root namespace
-// would send the traffic out of its default route instead) and misleading on the host side (a
-// veth whose peer is down drops locally, which TCP takes for local congestion and retries for
-// ever instead of counting as lost probes).
+// Making a host vanish removes its address inside its namespace and pins the root side's
+// neighbour entry for it. Packets to it are still delivered over the link (the sender sees no
+// local error, so TCP retransmits and probes as it would across a real network) and its kernel
+// discards them silently (forwarding is off in a new namespace, so no ICMP answers). The host
+// cannot send either: it has no address and no route. `ip link set ... down` would be simpler but
+// is unsafe on the root side (the /30 route goes away and the root namespace would send the
+// traffic out of its default route instead) and misleading on the host side (a veth whose peer is
+// down drops locally, which TCP takes for local congestion and retries for ever instead of
+// counting lost probes).
 //
 // Teardown (after each test, also when it failed): processes are killed, root-namespace sockets
-// to the host are aborted (`ss -K`), links and namespaces deleted. A blackhole route with a
-// marker metric stands behind each root-linked /30 while it exists, so a late packet to a host
-// being torn down dies here instead of following the default route. Leftovers of a killed test
-// process (its pid is in the names) are swept when this module is next loaded.
+// to the host are aborted (`ss -K`), the link and namespace deleted. A blackhole route with a
+// marker metric stands behind each host's /30 while it exists, so a late packet to a host being
+// torn down dies here instead of following the default route. Leftovers of a killed test
+// process (its pid is in the namespace names) are swept when this module is next loaded.
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach } from 'vitest';
 import { LineProcess, scriptedPeer, type TestProcess } from './line-process.js';
 
-/** Whether this machine lets tests make network namespaces, and if not, why. */
+/**
+ * Whether this machine lets tests make network namespaces, and if not, why.
+ *
+ * @example
+ * ```ts
+ * if (!netns.available) console.warn(netns.reason);
+ * ```
+ */
 export interface NetnsAvailability {
   readonly available: boolean;
   /** Why namespace tests are skipped here; undefined when they can run. */
@@ -36,30 +42,32 @@ export interface NetnsAvailability {
 
 export type { TestProcess };
 
-/** A network namespace with one veth link, to the root namespace or to its paired host. */
+/**
+ * A network namespace with a veth link to the root namespace.
+ *
+ * @example
+ * ```ts
+ * const host = await createTestHost();
+ * await host.vanish(); // connects to host.address now time out
+ * await host.restore();
+ * ```
+ */
 export interface TestHost {
   /** The namespace's name. */
   readonly name: string;
-  /** This host's IPv4 address. */
+  /** This host's IPv4 address: where the test process reaches it. */
   readonly address: string;
-  /**
-   * The address at the other end of its link: in the root namespace for `createTestHost` (bind a
-   * listener there to serve the host), or the paired host's address.
-   */
+  /** The root namespace's address on the link: bind a listener there to serve the host. */
   readonly gateway: string;
-  /** Runs a program inside the namespace, line by line over stdin and stdout. */
+  /** Runs a program inside the namespace, line by line over stdin and stdout; killed at teardown. */
   spawn(command: string, args: readonly string[]): TestProcess;
   /** The scripted raw TCP peer (`scripted-peer.py`) inside the namespace. */
   spawnPeer(): TestProcess;
-  /** A TypeScript program of this workspace (e.g. `waiting-client.ts`), run by node inside the namespace. */
-  spawnTs(file: string, args: readonly string[]): TestProcess;
-  /** Sets a sysctl inside the namespace only (e.g. `net.ipv4.tcp_keepalive_intvl`). */
-  sysctl(name: string, value: string | number): Promise<void>;
   /** Drops all of this host's traffic silently, without FIN, RST or ICMP; see the module notes. */
   vanish(): Promise<void>;
   /** Undoes `vanish`; connections that did not time out meanwhile carry on. */
   restore(): Promise<void>;
-  /** Tears down the host (and its pair): processes, sockets, links, namespaces. Idempotent. */
+  /** Tears the host down: processes, sockets to it, link, namespace, guard route. Idempotent. */
   destroy(): Promise<void>;
 }
 
@@ -71,8 +79,6 @@ const GUARD_METRIC = 4242;
 const SLOTS = 32768;
 const BASE = (198 << 24) | (18 << 16);
 const COMMAND_TIMEOUT_IN_MILLIS = 5_000;
-
-const tsHooks = fileURLToPath(new URL('./ts-hooks.mjs', import.meta.url));
 
 function ipv4(value: number): string {
   return [24, 16, 8, 0].map((shift) => (value >>> shift) & 255).join('.');
@@ -184,29 +190,71 @@ export function warnIfUnavailable(file: string): void {
   if (!netns.available) console.warn(`${file}: network namespace tests skipped: ${netns.reason}`);
 }
 
-/** One end of a link: a device in a namespace (undefined: the root namespace) with its address. */
-interface End {
-  readonly namespace: string | undefined;
-  readonly device: string;
-  readonly address: string;
-}
+const hosts = new Set<NamespaceHost>();
+/** Root-namespace names this process made, so that `leftovers` can tell ours from another process's. */
+const made = { devices: new Set<string>(), guards: new Set<string>() };
 
-/** A veth link and the namespaces on it; owns their teardown. */
-class Link {
-  readonly #ends: readonly [End, End];
-  readonly #namespaces: readonly string[];
-  readonly #guard: string | undefined;
-  readonly processes = new Set<TestProcess>();
+/** Device names inside every host's namespace. */
+const HOST_DEVICE = 'veth0';
+
+class NamespaceHost implements TestHost {
+  readonly name: string;
+  readonly address: string;
+  readonly gateway: string;
+  /** The root side of the link. */
+  readonly #device: string;
+  /** The host's /30, behind which the guard route stands. */
+  readonly #network: string;
+  readonly #processes = new Set<TestProcess>();
+  #vanished = false;
   #destroyed: Promise<void> | undefined;
 
-  constructor(ends: readonly [End, End], namespaces: readonly string[], guard: string | undefined) {
-    this.#ends = ends;
-    this.#namespaces = namespaces;
-    this.#guard = guard;
+  constructor(name: string, device: string, slot: number) {
+    const { network, first, second } = subnet(slot);
+    this.name = name;
+    this.gateway = first;
+    this.address = second;
+    this.#device = device;
+    this.#network = network;
   }
 
-  other(end: End): End {
-    return this.#ends[0] === end ? this.#ends[1] : this.#ends[0];
+  /** Addresses and brings up both ends; the root side's device exists already (it is the slot's lock). */
+  async setUp(): Promise<void> {
+    made.guards.add(this.#network);
+    await ip(undefined, 'route', 'replace', 'blackhole', this.#network, 'metric', String(GUARD_METRIC));
+    await ip(undefined, 'addr', 'add', `${this.gateway}/30`, 'dev', this.#device);
+    await ip(undefined, 'link', 'set', this.#device, 'up');
+    await ip(this.name, 'addr', 'add', `${this.address}/30`, 'dev', HOST_DEVICE);
+    await ip(this.name, 'link', 'set', HOST_DEVICE, 'up');
+    await ip(this.name, 'link', 'set', 'lo', 'up');
+  }
+
+  spawn(command: string, args: readonly string[]): TestProcess {
+    const child = spawn('ip', ['netns', 'exec', this.name, command, ...args], { stdio: 'pipe' });
+    const running = new LineProcess(child, `${command} in ${this.name}`);
+    this.#processes.add(running);
+    return running;
+  }
+
+  spawnPeer(): TestProcess {
+    return this.spawn('python3', [scriptedPeer]);
+  }
+
+  async vanish(): Promise<void> {
+    if (this.#vanished) return;
+    this.#vanished = true;
+    const [link] = JSON.parse(await ip(this.name, '-j', 'link', 'show', 'dev', HOST_DEVICE)) as Array<{ address: string }>;
+    // Pinned first, so that the root side never asks for the address (a failed ARP lookup would
+    // turn the silence into a fast EHOSTUNREACH).
+    await ip(undefined, 'neigh', 'replace', this.address, 'lladdr', link!.address, 'dev', this.#device, 'nud', 'permanent');
+    await ip(this.name, 'addr', 'del', `${this.address}/30`, 'dev', HOST_DEVICE);
+  }
+
+  async restore(): Promise<void> {
+    if (!this.#vanished) return;
+    this.#vanished = false;
+    await ip(this.name, 'addr', 'add', `${this.address}/30`, 'dev', HOST_DEVICE);
+    await ip(undefined, 'neigh', 'del', this.address, 'dev', this.#device);
   }
 
   destroy(): Promise<void> {
@@ -215,109 +263,26 @@ class Link {
   }
 
   async #teardown(): Promise<void> {
-    links.delete(this);
-    await Promise.all([...this.processes].map((running) => running.kill()));
+    hosts.delete(this);
+    await Promise.all([...this.#processes].map((running) => running.kill()));
     const errors: unknown[] = [];
     const attempt = async (step: () => Promise<unknown>): Promise<void> => {
       await step().catch((error: unknown) => errors.push(error));
     };
-    const root = this.#ends.find((end) => end.namespace === undefined);
-    if (root !== undefined) {
-      // Sockets of this process still open to the host would otherwise retransmit into the guard.
-      await attempt(() => exec('ss', ['-K', 'dst', this.other(root).address]));
-      await attempt(() => ip(undefined, 'link', 'del', root.device));
-    }
-    for (const namespace of this.#namespaces) await attempt(() => ip(undefined, 'netns', 'del', namespace));
-    const guard = this.#guard;
-    if (guard !== undefined) await attempt(() => ip(undefined, 'route', 'del', 'blackhole', guard, 'metric', String(GUARD_METRIC)));
-    if (errors.length > 0) throw new AggregateError(errors, 'test host teardown failed');
+    // Sockets of this process still open to the host would otherwise retransmit into the guard.
+    await attempt(() => exec('ss', ['-K', 'dst', this.address]));
+    await attempt(() => ip(undefined, 'link', 'del', this.#device)); // both ends of the veth
+    await attempt(() => ip(undefined, 'netns', 'del', this.name));
+    await attempt(() => ip(undefined, 'route', 'del', 'blackhole', this.#network, 'metric', String(GUARD_METRIC)));
+    if (errors.length > 0) throw new AggregateError(errors, `teardown of test host ${this.name} failed`);
   }
 
   /** Synchronous last resort at process exit. */
   destroySync(): void {
-    const root = this.#ends.find((end) => end.namespace === undefined);
-    if (root !== undefined) ipSync('link', 'del', root.device);
-    for (const namespace of this.#namespaces) ipSync('netns', 'del', namespace);
-    if (this.#guard !== undefined) ipSync('route', 'del', 'blackhole', this.#guard, 'metric', String(GUARD_METRIC));
+    ipSync('link', 'del', this.#device);
+    ipSync('netns', 'del', this.name);
+    ipSync('route', 'del', 'blackhole', this.#network, 'metric', String(GUARD_METRIC));
   }
-}
-
-const links = new Set<Link>();
-/** Root-namespace names this process made, so that `leftovers` can tell ours from another process's. */
-const made = { devices: new Set<string>(), guards: new Set<string>() };
-
-class NamespaceHost implements TestHost {
-  readonly name: string;
-  readonly address: string;
-  readonly gateway: string;
-  readonly #end: End;
-  readonly #link: Link;
-  #vanished = false;
-
-  constructor(end: End, link: Link) {
-    this.name = end.namespace!;
-    this.address = end.address;
-    this.gateway = link.other(end).address;
-    this.#end = end;
-    this.#link = link;
-  }
-
-  spawn(command: string, args: readonly string[]): TestProcess {
-    const running = new LineProcess(spawn('ip', ['netns', 'exec', this.name, command, ...args], { stdio: 'pipe' }), `${command} in ${this.name}`);
-    this.#link.processes.add(running);
-    return running;
-  }
-
-  spawnPeer(): TestProcess {
-    return this.spawn('python3', [scriptedPeer]);
-  }
-
-  spawnTs(file: string, args: readonly string[]): TestProcess {
-    return this.spawn(process.execPath, ['--conditions=@sock/source', '--import', tsHooks, file, ...args]);
-  }
-
-  async sysctl(name: string, value: string | number): Promise<void> {
-    // Through /proc/sys as seen from inside the namespace: the sysctl tool itself may be missing.
-    const path = `/proc/sys/${name.replaceAll('.', '/')}`;
-    await exec('ip', ['netns', 'exec', this.name, 'sh', '-c', 'printf %s "$1" > "$2"', 'sh', String(value), path]);
-  }
-
-  async vanish(): Promise<void> {
-    if (this.#vanished) return;
-    this.#vanished = true;
-    const other = this.#link.other(this.#end);
-    const [link] = JSON.parse(await ip(this.name, '-j', 'link', 'show', 'dev', this.#end.device)) as Array<{ address: string }>;
-    // Pinned first, so that the other end never asks for the address (a failed ARP lookup would
-    // turn the silence into a fast EHOSTUNREACH).
-    await ip(other.namespace, 'neigh', 'replace', this.address, 'lladdr', link!.address, 'dev', other.device, 'nud', 'permanent');
-    await ip(this.name, 'addr', 'del', `${this.address}/30`, 'dev', this.#end.device);
-  }
-
-  async restore(): Promise<void> {
-    if (!this.#vanished) return;
-    this.#vanished = false;
-    const other = this.#link.other(this.#end);
-    await ip(this.name, 'addr', 'add', `${this.address}/30`, 'dev', this.#end.device);
-    await ip(other.namespace, 'neigh', 'del', this.address, 'dev', other.device);
-  }
-
-  destroy(): Promise<void> {
-    return this.#link.destroy();
-  }
-}
-
-function namespaceName(): string {
-  return `${NAMESPACE_PREFIX}${process.pid}-${randomBytes(3).toString('hex')}`;
-}
-
-async function bringUp(end: End): Promise<void> {
-  await ip(end.namespace, 'addr', 'add', `${end.address}/30`, 'dev', end.device);
-  await ip(end.namespace, 'link', 'set', end.device, 'up');
-  if (end.namespace !== undefined) await ip(end.namespace, 'link', 'set', 'lo', 'up');
-}
-
-function requireAvailable(): void {
-  if (!netns.available) throw new Error(`network namespaces are not available: ${netns.reason}`);
 }
 
 /**
@@ -333,78 +298,32 @@ function requireAvailable(): void {
  * ```
  */
 export async function createTestHost(): Promise<TestHost> {
-  requireAvailable();
-  const namespace = namespaceName();
-  await ip(undefined, 'netns', 'add', namespace);
-  // The root-side device's name is the lock on the /30: creating it fails if another test process holds the slot.
-  for (let attempt = 0; ; attempt++) {
+  if (!netns.available) throw new Error(`network namespaces are not available: ${netns.reason}`);
+  const name = `${NAMESPACE_PREFIX}${process.pid}-${randomBytes(3).toString('hex')}`;
+  await ip(undefined, 'netns', 'add', name);
+  // The root side's device name is the lock on the /30: creating it fails while another test
+  // process holds the slot.
+  for (let attempt = 1; ; attempt++) {
     const slot = 1 + randomInt(SLOTS - 1);
     const device = `${ROOT_DEVICE_PREFIX}${slot}`;
     try {
-      await ip(undefined, 'link', 'add', device, 'type', 'veth', 'peer', 'name', 'veth0', 'netns', namespace);
+      await ip(undefined, 'link', 'add', device, 'type', 'veth', 'peer', 'name', HOST_DEVICE, 'netns', name);
     } catch (error) {
       if (attempt < 20 && /exists/i.test(String(error))) continue;
-      await ip(undefined, 'netns', 'del', namespace).catch(() => undefined);
+      await ip(undefined, 'netns', 'del', name).catch(() => undefined);
       throw error;
     }
     made.devices.add(device);
-    const { network, first, second } = subnet(slot);
-    made.guards.add(network);
-    const root: End = { namespace: undefined, device, address: first };
-    const end: End = { namespace, device: 'veth0', address: second };
-    const link = new Link([root, end], [namespace], network);
-    links.add(link);
+    const host = new NamespaceHost(name, device, slot);
+    hosts.add(host);
     try {
-      await ip(undefined, 'route', 'replace', 'blackhole', network, 'metric', String(GUARD_METRIC));
-      await bringUp(root);
-      await bringUp(end);
+      await host.setUp();
     } catch (error) {
-      await link.destroy().catch(() => undefined);
+      await host.destroy().catch(() => undefined);
       throw error;
     }
-    return new NamespaceHost(end, link);
+    return host;
   }
-}
-
-/**
- * Two test hosts linked only to each other (no path to the root namespace or anywhere else), for
- * tests where both sides must run inside namespaces, e.g. to tune one side's kernel. Torn down
- * after the current test.
- *
- * @example
- * ```ts
- * const [client, server] = await createTestHostPair();
- * await client.sysctl('net.ipv4.tcp_keepalive_intvl', 1);
- * ```
- */
-export async function createTestHostPair(): Promise<[TestHost, TestHost]> {
-  requireAvailable();
-  const names = [namespaceName(), namespaceName()] as const;
-  const created: string[] = [];
-  try {
-    for (const name of names) {
-      await ip(undefined, 'netns', 'add', name);
-      created.push(name);
-    }
-  } catch (error) {
-    for (const name of created) await ip(undefined, 'netns', 'del', name).catch(() => undefined);
-    throw error;
-  }
-  // Isolated from every other link, so the /30 needs no lock.
-  const { first, second } = subnet(1 + randomInt(SLOTS - 1));
-  const a: End = { namespace: names[0], device: 'veth0', address: first };
-  const b: End = { namespace: names[1], device: 'veth0', address: second };
-  const link = new Link([a, b], names, undefined);
-  links.add(link);
-  try {
-    await ip(names[0], 'link', 'add', 'veth0', 'type', 'veth', 'peer', 'name', 'veth0', 'netns', names[1]);
-    await bringUp(a);
-    await bringUp(b);
-  } catch (error) {
-    await link.destroy().catch(() => undefined);
-    throw error;
-  }
-  return [new NamespaceHost(a, link), new NamespaceHost(b, link)];
 }
 
 /**
@@ -416,7 +335,7 @@ export async function createTestHostPair(): Promise<[TestHost, TestHost]> {
  * ```
  */
 export async function destroyTestHosts(): Promise<void> {
-  const results = await Promise.allSettled([...links].map((link) => link.destroy()));
+  const results = await Promise.allSettled([...hosts].map((host) => host.destroy()));
   const failures = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failures.length > 0) throw new AggregateError(failures.map((failure) => failure.reason), 'test host teardown failed');
 }
@@ -446,6 +365,6 @@ if (netns.available) {
   afterEach(destroyTestHosts);
   afterAll(destroyTestHosts);
   process.once('exit', () => {
-    for (const link of links) link.destroySync();
+    for (const host of hosts) host.destroySync();
   });
 }

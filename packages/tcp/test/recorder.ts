@@ -4,7 +4,14 @@ import { expect } from 'vitest';
 import type { Caller, Service, SocketError } from '../src/index.js';
 import { BOUND_IN_MILLIS, within } from './fault-checks.js';
 
-/** What a recorded service saw, per connection, in order: `connect`, `error:CODE`, `close`. */
+/**
+ * What a recorded service saw, per connection, in order: `connect`, `error:CODE`, `close`.
+ *
+ * @example
+ * ```ts
+ * expect(recording.eventsOf(recording.callers[0]!)).toEqual(['connect', 'error:CONNECTION_RESET', 'close']);
+ * ```
+ */
 export interface Recording {
   /** The service to attach: `behaviour`'s resources, recorded. */
   readonly service: Service;
