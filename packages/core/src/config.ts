@@ -63,7 +63,7 @@ export interface ConnectionConfig {
   noDelay?: boolean;
   /** Enable TCP keep-alive probes. Default false. */
   keepAlive?: boolean;
-  /** Idle time before the first keep-alive probe. Default: the OS's. */
+  /** Idle time before the first keep-alive probe, rounded up to whole seconds (Node and Linux take seconds). Default: the OS's. */
   keepAliveInitialDelayInMillis?: number;
   /**
    * Cut the byte stream into frames with this codec (`lines(...)`, `lengthPrefixed(...)`); the

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:net';
+import { keepAliveDelay } from './keep-alive.js';
 import {
   formatEndpoint,
   fromSystemError,
@@ -37,7 +38,7 @@ export class NetAcceptor implements Acceptor {
       allowHalfOpen: true,
       noDelay: config.noDelay,
       keepAlive: config.keepAlive,
-      keepAliveInitialDelay: config.keepAliveInitialDelayInMillis,
+      keepAliveInitialDelay: keepAliveDelay(config.keepAliveInitialDelayInMillis),
     });
     this.#server = server;
     server.on('connection', (socket) => {

@@ -1,4 +1,5 @@
 import { Socket } from 'node:net';
+import { keepAliveDelay } from './keep-alive.js';
 import { formatEndpoint, fromSystemError, SocketWire, type Dialer, type DialOptions, type ResolvedClientConfig, type Wire } from '@sock/core/internal';
 
 function ignore(): void {}
@@ -26,7 +27,7 @@ export const netDialer: Dialer<ResolvedClientConfig> = Object.freeze({
       const connected = (): void => {
         done();
         socket.setNoDelay(target.noDelay);
-        if (target.keepAlive) socket.setKeepAlive(true, target.keepAliveInitialDelayInMillis);
+        if (target.keepAlive) socket.setKeepAlive(true, keepAliveDelay(target.keepAliveInitialDelayInMillis));
         resolve(new SocketWire(socket));
       };
       const failed = (error: Error): void => {

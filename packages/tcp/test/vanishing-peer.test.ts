@@ -1,16 +1,14 @@
 // Peers that vanish without a word (no FIN, no RST, no ICMP) and hosts that never answer a SYN,
 // on test hosts in network namespaces (see netns.ts): what loopback cannot show. Skipped, with
-// the reason printed, where the machine does not allow namespaces. Tests of SPEC features that
-// core does not have yet sit in `describe.skip` blocks named after the feature.
+// the reason printed, where the machine does not allow namespaces.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 // Before helpers.js: vitest runs afterEach hooks in reverse order, so tracked sockets close before
 // the hosts they talk to are torn down.
 import { createTestHost, netns, warnIfUnavailable } from './netns.js';
-import { Client } from '../src/index.js';
+import { Client, type ClientConfig, type ListenerConfig } from '../src/index.js';
 import { BOUND_IN_MILLIS, eventually, expectStillServes, openTcpHandles, rejection, within } from './fault-checks.js';
 import { listen, track } from './helpers.js';
-import type { PendingClientConfig, PendingListenerConfig } from './pending-spec.js';
 import { echoBytes, record } from './recorder.js';
 
 warnIfUnavailable('vanishing-peer.test.ts');
@@ -94,13 +92,13 @@ describe('SYNs that go unanswered (the host vanished)', () => {
   });
 });
 
-describe.skip('a peer that vanishes, found by the idle time-out (needs idleTimeoutInMillis)', () => {
+describe('a peer that vanishes, found by the idle time-out', () => {
   it.skipIf(!netns.available)(
     'a Listener with idleTimeoutInMillis: 300: IDLE_TIMED_OUT to onError, then onClose, connections back to 0; it serves on',
     async () => {
       const host = await createTestHost();
       const recording = record(echoBytes);
-      const config: PendingListenerConfig = { interface: host.gateway, idleTimeoutInMillis: 300 };
+      const config: ListenerConfig = { interface: host.gateway, idleTimeoutInMillis: 300 };
       const listener = await listen(recording.service, config);
       const peer = host.spawnPeer();
       expect(await peer.request(`connect ${host.gateway} ${listener.port}`)).toMatch(/^connected /);
@@ -126,7 +124,7 @@ describe.skip('a peer that vanishes, found by the idle time-out (needs idleTimeo
     const peer = host.spawnPeer();
     const [, port] = (await peer.request(`listen ${host.address} 0`)).split(' ');
     const before = openTcpHandles();
-    const config: PendingClientConfig = { host: host.address, port: Number(port), idleTimeoutInMillis: 300, readTimeoutInMillis: 0 };
+    const config: ClientConfig = { host: host.address, port: Number(port), idleTimeoutInMillis: 300, readTimeoutInMillis: 0 };
     const client = track(await Client.connect(config));
     await peer.request('accept');
     await peer.request('echo');

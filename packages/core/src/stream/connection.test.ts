@@ -474,7 +474,7 @@ describe('time-outs', () => {
     const write = rejection(connection.write('stuck'));
     await vi.advanceTimersByTimeAsync(400);
     expect((await write).code).toBe('WRITE_TIMED_OUT');
-    expect(wire.destroys).toBe(1);
+    expect(wire.resets).toBe(1);
     expect(isSocketError(await rejection(connection.write('after')), 'WRITE_TIMED_OUT')).toBe(true);
   });
 });

@@ -151,6 +151,12 @@ export let hooks: ConnectionHooks;
 // socket on every read. Enough to keep a fast reader busy, small enough for 10k idle peers.
 const READ_HIGH_WATER_MARK = 1024 * 1024;
 
+/**
+ * How long `close()` waits for queued bytes to reach a peer that does not read, when no
+ * `writeTimeoutInMillis` is set, before it drops them and closes anyway: a close never hangs.
+ */
+export const CLOSE_LINGER_IN_MILLIS = 30_000;
+
 // The one small object each connection hands to its wire and its read queue (instead of a closure
 // per event). Module-private entry points reach the Connection's #private members.
 let enter: {
@@ -507,9 +513,23 @@ export class Connection implements Caller {
       } else {
         this.#state = CLOSING;
         this.#wire!.close();
+        this.#lingerAtMost();
       }
     }
     return closed;
+  }
+
+  // A graceful close flushes what is queued first; a peer that never reads must not hold it for
+  // ever. The write time-out (or, without one, the close linger) bounds it, then the socket is dropped.
+  #lingerAtMost(): void {
+    if (this.#state === CLOSED) return;
+    const rare = this.#state_();
+    if (rare.writeTimer !== undefined) return; // a stalled write's time-out already bounds it
+    const limit = this.#options.writeTimeoutInMillis > 0 ? this.#options.writeTimeoutInMillis : CLOSE_LINGER_IN_MILLIS;
+    rare.writeTimer = setTimeout(() => {
+      rare.writeTimer = undefined;
+      this.#wire?.reset();
+    }, limit);
   }
 
   #write(data: Buffer | readonly Buffer[], length: number, options: WriteOptions | undefined): Promise<number> {
@@ -540,7 +560,7 @@ export class Connection implements Caller {
     if (limit > 0 && rare.writeTimer === undefined) {
       rare.writeTimer = setTimeout(() => {
         rare.writeTimer = undefined;
-        this.#fail(new GenericError('WRITE_TIMED_OUT', `write to ${this.#peer()} could not be handed to the OS within ${limit} ms`));
+        this.#fail(new GenericError('WRITE_TIMED_OUT', `write to ${this.#peer()} could not be handed to the OS within ${limit} ms`), true);
       }, limit);
     }
     return handled(
@@ -643,15 +663,16 @@ export class Connection implements Caller {
   }
 
   // A fault found on this side (a time-out, a frame too large): route it like a socket fault, and
-  // close the connection now.
-  #fail(error: SocketError): void {
+  // close the connection now — with a reset when queued bytes could not be delivered anyway.
+  #fail(error: SocketError, abortive = false): void {
     if (this.#state === CLOSED) return;
     this.#onError(error);
     // Not a local close: bytes that arrived before the fault can still be read, then the fault.
     this.#marks |= WRITE_SHUT;
     this.#state = CLOSING;
     this.#stopTimers();
-    this.#wire?.destroy();
+    if (abortive) this.#wire?.reset();
+    else this.#wire?.destroy();
   }
 
   #onClose(): void {

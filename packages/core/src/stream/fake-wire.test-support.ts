@@ -53,6 +53,11 @@ export class FakeWire implements Wire {
     this.destroys++;
     this.fireClose();
   }
+  resets = 0;
+  reset(): void {
+    this.resets++;
+    this.fireClose();
+  }
 
   get text(): string {
     return Buffer.concat(this.written).toString();

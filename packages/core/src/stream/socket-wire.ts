@@ -190,6 +190,13 @@ export class SocketWire implements Wire {
     this.#socket.destroy();
   }
 
+  reset(): void {
+    const socket = this.#socket as SocketLike & { resetAndDestroy?: () => unknown };
+    // A TLS socket over a stream cannot send RST itself: the stream under it is closed instead.
+    if (typeof socket.resetAndDestroy === 'function' && !socket.destroyed && (socket as { _handle?: unknown })._handle != null) socket.resetAndDestroy();
+    else socket.destroy();
+  }
+
   detach(): SocketLike {
     const socket = this.#socket;
     socket.off('data', onData);

@@ -112,6 +112,11 @@ export interface Wire {
   /** Close now, discarding queued bytes. */
   destroy(): void;
   /**
+   * Abort now with a reset (TCP RST): what is queued is dropped and the peer hears of it at once,
+   * even one that does not read. For a write that cannot be delivered.
+   */
+  reset(): void;
+  /**
    * Hands the byte stream under this wire to a new owner (a TLS handshake: a listener's TLS step, a
    * TLS client, STARTTLS): the wire stops delivering and must not be used again. Optional: a
    * transport without it has no TLS.
