@@ -64,7 +64,7 @@ export class ClientTls {
         servername: secure.servername,
         secureContext: this.#context,
         rejectUnauthorized: secure.rejectUnauthorized,
-        ALPNProtocols: secure.alpnProtocols as string[] | undefined,
+        ALPNProtocols: secure.alpnProtocols,
       });
       const limit = secure.handshakeTimeoutInMillis;
       const timer = limit > 0 ? setTimeout(() => fail(handshakeTimedOut(peer, limit)), limit) : undefined;

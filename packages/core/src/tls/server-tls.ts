@@ -92,7 +92,7 @@ export class ServerTls {
         minVersion: secure.minVersion,
         requestCert: secure.requestCert,
         rejectUnauthorized: secure.requestCert,
-        ALPNProtocols: secure.alpnProtocols as string[] | undefined,
+        ALPNProtocols: secure.alpnProtocols,
         // The accept step owns the deadline; Node's own is a backstop.
         handshakeTimeout: secure.handshakeTimeoutInMillis > 0 ? secure.handshakeTimeoutInMillis + 1000 : 0,
       });
