@@ -59,7 +59,8 @@ function warnNotExported(app, project) {
         const key = type.symbolId.getStableKey();
         if (warned.has(key)) return;
         warned.add(key);
-        app.logger.warn(
+        // A validation warning, so that --treatValidationWarningsAsErrors turns it into a failure.
+        app.logger.validationWarning(
           `${type.qualifiedName}, defined in ${type.symbolId.packageName}/${type.symbolId.packagePath}, is referenced by ${reflection.getFriendlyFullName()} but no entry point exports it`,
         );
       },
