@@ -21,7 +21,7 @@ import { checkChangesetVersion } from './changeset-check.js';
 import { runInstallScenario, type InstallScenario } from './install-scenario.js';
 import { describeFailure, indent, killRunning, run } from './run.js';
 import { readTarball } from './tar.js';
-import { checkTarball } from './tarball-checks.js';
+import { adviseTarball, checkTarball } from './tarball-checks.js';
 import { catalog, catalogVersion, publicPackages, ROOT, rootEngines, type PublicPackage } from './workspace.js';
 
 const started = performance.now();
@@ -110,7 +110,9 @@ async function checkTarballs(packed: readonly Packed[]): Promise<void> {
   const versions = new Map(packed.map(({ pkg }) => [pkg.name, pkg.version]));
   const problems = packed.flatMap(({ pkg, files }) => checkTarball({ name: pkg.name, version: pkg.version, files }, { engines, versions }));
   const sizes = packed.map(({ pkg, files }) => `${pkg.name} ${files.size} files`);
-  record('tarball contents', problems, sizes, 'contents ok');
+  const advice = packed.flatMap(({ pkg, files }) => adviseTarball({ name: pkg.name, version: pkg.version, files }));
+  record('tarball contents', problems, sizes, `contents ok${advice.length > 0 ? ` (${advice.length} advisories)` : ''}`);
+  if (advice.length > 0) log(`advisories (not failures):\n${advice.map((line) => indent(`- ${line}`)).join('\n')}`);
 
   // publint and attw on exactly the bytes that would be published (pnpm lint runs them on the
   // workspace folders; attw --pack there uses npm pack, which ignores publishConfig).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTarball, type PackedPackage } from './tarball-checks.js';
+import { adviseTarball, checkTarball, type PackedPackage } from './tarball-checks.js';
 
 const expected = { engines: '>=20', versions: new Map([['@x/core', '1.2.0'], ['@x/tcp', '1.2.0']]) };
 
@@ -129,5 +129,19 @@ describe('checkTarball', () => {
     expect(problems(packed(withPeer, { ...suite, 'dist/a.js': "import 'vitest'; import '@x/core';" }))).toEqual([
       "@x/tcp: the main entry reaches dist/a.js, which imports the peer vitest: users without it cannot import @x/tcp",
     ]);
+  });
+});
+
+describe('adviseTarball', () => {
+  it('advises on a missing LICENSE file, repository field and relative README links', () => {
+    expect(adviseTarball(packed({}, { 'README.md': 'See [core](../core/README.md) and [the site](https://x.dev).' }))).toEqual([
+      '@x/tcp: license is MIT but no LICENSE file is packed (the MIT and most licenses ask for their text to ship)',
+      '@x/tcp: package.json has no "repository": npm cannot link the source, resolve relative README links or attach provenance',
+      '@x/tcp: README.md links ../core/README.md, which do not exist on npmjs.com',
+    ]);
+  });
+
+  it('has nothing to say about a package with its license text and repository', () => {
+    expect(adviseTarball(packed({ repository: 'github:x/x' }, { LICENSE: 'MIT License' }))).toEqual([]);
   });
 });

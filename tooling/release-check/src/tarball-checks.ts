@@ -290,3 +290,31 @@ function checkImports(pkg: PackedPackage, manifest: Manifest): string[] {
   }
   return [...problems];
 }
+
+/**
+ * What a release manager should know but that does not break an install, one sentence each: a
+ * `license` without the license text, no `repository` (npm then cannot resolve the README's
+ * relative links, and provenance needs it), README links relative to the repository.
+ *
+ * @example
+ * ```ts
+ * for (const advice of adviseTarball(pkg)) console.warn(advice);
+ * ```
+ */
+export function adviseTarball(pkg: PackedPackage): string[] {
+  const advice: string[] = [];
+  let manifest: { license?: unknown; repository?: unknown } = {};
+  try {
+    manifest = JSON.parse(pkg.files.get('package.json')?.toString('utf8') ?? '{}') as typeof manifest;
+  } catch {
+    return advice; // checkTarball reports it
+  }
+  const paths = [...pkg.files.keys()];
+  if (typeof manifest.license === 'string' && !paths.some((path) => /^LICEN[CS]E(\.md|\.txt)?$/i.test(path))) {
+    advice.push(`license is ${manifest.license} but no LICENSE file is packed (the MIT and most licenses ask for their text to ship)`);
+  }
+  if (manifest.repository === undefined) advice.push('package.json has no "repository": npm cannot link the source, resolve relative README links or attach provenance');
+  const relative = [...(pkg.files.get('README.md')?.toString('utf8') ?? '').matchAll(/\]\((\.{1,2}\/[^)#\s]*)/g)].map((match) => match[1]);
+  if (relative.length > 0) advice.push(`README.md links ${[...new Set(relative)].join(', ')}, which do not exist on npmjs.com${manifest.repository === undefined ? '' : ' unless resolved against "repository"'}`);
+  return advice.map((line) => `${pkg.name}: ${line}`);
+}
