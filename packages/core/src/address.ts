@@ -1,6 +1,6 @@
 /**
  * A socket's address as users expect it: Node reports IPv4 peers of a dual-stack socket as
- * `::ffff:a.b.c.d`; @sock reports `a.b.c.d`.
+ * `::ffff:a.b.c.d`; `@sock` reports `a.b.c.d`.
  *
  * @example
  * ```ts

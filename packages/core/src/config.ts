@@ -23,7 +23,7 @@ import {
 } from './validate.js';
 
 /**
- * An IP socket address. `host` is a name or an IP literal; addresses that @sock reports are
+ * An IP socket address. `host` is a name or an IP literal; addresses that `@sock` reports are
  * always numeric.
  *
  * @example

@@ -3,7 +3,7 @@ import { GenericError, type SocketError } from './errors.js';
 import { describeValue } from './validate.js';
 
 /**
- * The `node:diagnostics_channel` channels @sock publishes on, by event. A message is
+ * The `node:diagnostics_channel` channels `@sock` publishes on, by event. A message is
  * `{ caller, error? }`; nothing is built or published while a channel has no subscriber.
  *
  * - `sock:connect`: a client connected (`caller` is the client).

@@ -72,7 +72,7 @@ function brand(target: { prototype: object }, reason: SocketErrorReason): void {
 }
 
 /**
- * Base class of every error @sock makes. Never thrown bare: it is a {@link GenericError} or a
+ * Base class of every error `@sock` makes. Never thrown bare: it is a {@link GenericError} or a
  * {@link ReadTimedOutError}.
  *
  * @example
@@ -83,7 +83,7 @@ function brand(target: { prototype: object }, reason: SocketErrorReason): void {
  * ```
  */
 export abstract class SocketError extends Error {
-  static readonly [KIND]: Kind = 'any';
+  static readonly [KIND]: string = 'any';
 
   readonly reason: SocketErrorReason;
   readonly code: SocketErrorCode;
@@ -116,7 +116,7 @@ export abstract class SocketError extends Error {
  * ```
  */
 export class GenericError extends SocketError {
-  static override readonly [KIND]: Kind = GENERIC_ERROR;
+  static override readonly [KIND]: string = GENERIC_ERROR;
   static {
     brand(this, GENERIC_ERROR);
   }
@@ -138,7 +138,7 @@ export class GenericError extends SocketError {
  * ```
  */
 export class ReadTimedOutError extends SocketError {
-  static override readonly [KIND]: Kind = READ_TIMED_OUT;
+  static override readonly [KIND]: string = READ_TIMED_OUT;
   static {
     brand(this, READ_TIMED_OUT);
   }

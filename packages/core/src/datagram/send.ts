@@ -40,7 +40,7 @@ export function checkDatagram(data: unknown, address: unknown): [Buffer, Address
 
 /**
  * The one send pipeline of every UDP socket (a client's `sendTo`, a connected client's `write`, a
- * listener's `reply`/`sendTo`): check the payload (and the address, unless it is one @sock handed
+ * listener's `reply`/`sendTo`): check the payload (and the address, unless it is one `@sock` handed
  * out itself, such as a sender's), refuse on a closed socket, hand it to the wire. Nothing is
  * allocated beyond the wire's own promise.
  *

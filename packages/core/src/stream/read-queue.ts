@@ -48,7 +48,7 @@ interface PendingRead<T> {
 const EMPTY = Buffer.alloc(0);
 
 /**
- * The one implementation of @sock's read semantics, shared by TCP, UDP and the test kit: chunks go
+ * The one implementation of `@sock`'s read semantics, shared by TCP, UDP and the test kit: chunks go
  * in, exact-length or available reads come out.
  *
  * - `read(n)` resolves with exactly n bytes gathered across any number of chunks, or with fewer

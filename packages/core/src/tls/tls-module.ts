@@ -1,7 +1,7 @@
 import type * as tls from 'node:tls';
 
 /**
- * What @sock's TLS code needs of `node:tls`. Core never loads `node:tls` itself: each transport (the
+ * What `@sock`'s TLS code needs of `node:tls`. Core never loads `node:tls` itself: each transport (the
  * tcp package, the test kit) passes the module in, so the TLS behaviour is written once for real
  * sockets and in-memory pipes alike.
  *
