@@ -1,7 +1,14 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** Every message between a test and its child has a `type`. */
+/**
+ * Every message between a test and its child has a `type`.
+ *
+ * @example
+ * ```ts
+ * const ready: Message = { type: 'ready' };
+ * ```
+ */
 export interface Message {
   type: string;
 }
@@ -122,7 +129,14 @@ export async function forkTs<In extends Message, Out extends Message>(
   };
 }
 
-/** Memory figures of a process, in bytes. */
+/**
+ * Memory figures of a process, in bytes.
+ *
+ * @example
+ * ```ts
+ * const { baseline, peak } = memory.read(); console.log(mib(peak - baseline));
+ * ```
+ */
 export interface MemoryFigures {
   /** Resident set size after `reset()`. */
   baseline: number;
@@ -177,7 +191,14 @@ export class MemorySampler {
   }
 }
 
-/** The child's side of the channel: sends a message to the test (name the child's report type: `report<MyReport>(...)`). */
+/**
+ * The child's side of the channel: sends a message to the test (name the child's report type: `report<MyReport>(...)`).
+ *
+ * @example
+ * ```ts
+ * report<MyReport>({ type: 'listening', port: listener.address!.port });
+ * ```
+ */
 export function report<Out extends Message>(message: Out): void {
   process.send?.(message);
 }
@@ -186,6 +207,11 @@ export function report<Out extends Message>(message: Out): void {
  * The child's side of the channel: calls `handle` for every message from the test, reports a
  * handler that fails as `{ type: 'failed' }`, and tells the test it is `ready`. The child exits
  * when the test does.
+ *
+ * @example
+ * ```ts
+ * onCommand<MyCommand>(async (command) => { if (command.type === 'stop') await listener.immediateStop(); });
+ * ```
  */
 export function onCommand<In extends Message>(handle: (message: In) => void | Promise<void>): void {
   process.on('message', (message: In) => {
@@ -199,7 +225,14 @@ export function onCommand<In extends Message>(handle: (message: In) => void | Pr
   report({ type: 'ready' });
 }
 
-/** Megabytes, for printed figures. */
+/**
+ * Megabytes, for printed figures.
+ *
+ * @example
+ * ```ts
+ * mib(3 * 1024 * 1024); // '3.0 MiB'
+ * ```
+ */
 export function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }

@@ -25,6 +25,8 @@ const INSTALLED = Symbol.for('@sock/vitest-setup:listeners');
 
 const caught: Caught[] = [];
 let runningTest: string | undefined;
+// Taken before any test can install fake timers (vi.useFakeTimers, the simulation's clock).
+const realSetImmediate = globalThis.setImmediate;
 
 function install(): Map<ProcessEvent, Listener> {
   const global = globalThis as { [INSTALLED]?: Map<ProcessEvent, Listener> };
@@ -42,8 +44,8 @@ function install(): Map<ProcessEvent, Listener> {
       // Outside a test: hand it to vitest, whose listener steps aside while another one exists.
       process.off(event, listener);
       try {
-        if (event === 'unhandledRejection') process.emit(event, error, detail as Promise<unknown>);
-        else process.emit(event, error as Error, detail as NodeJS.UncaughtExceptionOrigin);
+        const emit = process.emit as (name: string, ...args: unknown[]) => boolean;
+        emit.call(process, event, error, detail);
       } finally {
         process.on(event, listener);
       }
@@ -69,7 +71,7 @@ beforeEach((context) => {
 afterEach(async () => {
   // Node reports a rejection nobody handled once the microtask queue has drained after a
   // macrotask: one turn of the event loop lets the test's last rejections surface here.
-  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => realSetImmediate(resolve));
   runningTest = undefined;
   const errors = caught.splice(0);
   if (errors.length === 0) return;

@@ -19,7 +19,7 @@ export type Outcome =
   | { kind: 'hung' };
 
 /** How long a call may take before it counts as hung. Bad input must be refused at once. */
-export const CALL_BOUND_IN_MILLIS = 2000;
+const CALL_BOUND_IN_MILLIS = 2000;
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
@@ -58,7 +58,7 @@ export async function settle(call: () => unknown, bound = CALL_BOUND_IN_MILLIS):
 }
 
 /** One line naming an outcome, for assertion messages. */
-export function show(outcome: Outcome): string {
+function show(outcome: Outcome): string {
   switch (outcome.kind) {
     case 'returned':
     case 'resolved':
@@ -107,7 +107,7 @@ export function expectAccepted(outcome: Outcome, how: 'return' | 'resolve', inpu
 }
 
 /** A short, safe rendering of a generated input (it may have no prototype, or be a symbol). */
-export function describeInput(input: unknown): string {
+function describeInput(input: unknown): string {
   try {
     if (typeof input === 'string') return JSON.stringify(input.length > 60 ? `${input.slice(0, 60)}…(${input.length})` : input);
     if (typeof input === 'symbol' || typeof input === 'bigint' || typeof input === 'function') return `${typeof input} ${String(input).slice(0, 40)}`;

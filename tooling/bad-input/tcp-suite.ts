@@ -29,7 +29,14 @@ import {
   unknownFieldName,
 } from './values.js';
 
-/** Runs of each property: enough to meet every generator's edge cases, a few seconds per file. */
+/**
+ * Runs of each property: enough to meet every generator's edge cases, a few seconds per file.
+ *
+ * @example
+ * ```ts
+ * await fc.assert(property, { numRuns: NUM_RUNS }); // SOCK_PROPERTY_RUNS=2000 for a deeper run
+ * ```
+ */
 export const NUM_RUNS = Number(process.env.SOCK_PROPERTY_RUNS ?? 150);
 /** The largest read in these tests (their connections' maxBufferedBytes), so `read(max)` stays cheap. */
 const MAX_READ = 65_536;
@@ -37,33 +44,53 @@ const MAX_READ = 65_536;
 /**
  * Tests of the pending core work run with `SOCK_PENDING=1`; otherwise they are skipped, and their
  * title says which change they wait for.
+ *
+ * @example
+ * ```ts
+ * pending('configs with an unknown field (needs unknown-field rejection)', () => { it('...', async () => {}); });
+ * ```
  */
 export const pending = process.env.SOCK_PENDING === '1' ? describe : describe.skip;
 
-/** Where the suite runs: a transport, and a host of it that reaches its listeners without DNS. */
+/**
+ * Where the suite runs: a transport, and a host of it that reaches its listeners without DNS.
+ *
+ * @example
+ * ```ts
+ * const target: TcpTarget = { transport: tcp, host: '127.0.0.1', close: async () => {} };
+ * ```
+ */
 export interface TcpTarget {
   transport: TcpTransport;
   host: string;
   close(): Promise<void>;
 }
 
+/**
+ * An oracle that also accepts `undefined` (a field left out).
+ *
+ * @example
+ * ```ts
+ * optional(isTimeout)(undefined); // true
+ * ```
+ */
 export const optional =
   (check: (value: unknown) => boolean) =>
   (value: unknown): boolean =>
     value === undefined || check(value);
 
-export const RESOURCES = ['onConnect', 'onReadReady', 'onBytes', 'onClose', 'onError'] as const;
+const RESOURCES = ['onConnect', 'onReadReady', 'onBytes', 'onClose', 'onError'] as const;
 
 const noop = (): undefined => undefined;
 
 /** A valid service: one or more resources, never both onReadReady and onBytes. */
-export const validService: fc.Arbitrary<Service> = fc
+const validService: fc.Arbitrary<Service> = fc
   .subarray([...RESOURCES], { minLength: 1 })
   .filter((names) => !(names.includes('onReadReady') && names.includes('onBytes')))
   .map((names) => Object.fromEntries(names.map((name) => [name, noop])) as Service);
 
 /** Services any version must refuse: not an object, a resource that is no function, or both data resources. */
-export const badService: fc.Arbitrary<unknown> = fc.oneof(
+const badService: fc.Arbitrary<unknown> = fc.oneof(
   notAnObject,
   fc
     .tuple(validService, fc.constantFrom(...RESOURCES), anyValue.filter((value) => value !== undefined && typeof value !== 'function'))
@@ -71,7 +98,7 @@ export const badService: fc.Arbitrary<unknown> = fc.oneof(
   validService.map((service) => ({ ...service, onReadReady: noop, onBytes: noop })),
 );
 
-export function isServiceValidEverywhere(value: unknown): boolean {
+function isServiceValidEverywhere(value: unknown): boolean {
   if (!isObject(value)) return false;
   const record = value;
   if (!RESOURCES.some((name) => typeof record[name] === 'function')) return false;
@@ -80,7 +107,7 @@ export function isServiceValidEverywhere(value: unknown): boolean {
 }
 
 /** on… members that are no TCP resource: misspellings, other spellings, and the UDP one. */
-export const foreignTcpMember: fc.Arbitrary<string> = fc.constantFrom(
+const foreignTcpMember: fc.Arbitrary<string> = fc.constantFrom(
   'onReadready',
   'onreadready',
   'onReadReadY',
@@ -112,15 +139,29 @@ function clientFields(port: number, host: string) {
   };
 }
 
-/** Client configs for a listener on `host`:`port`: valid ones connect to it, bad ones must be refused. */
+/**
+ * Client configs for a listener on `host`:`port`: valid ones connect to it, bad ones must be refused.
+ *
+ * @example
+ * ```ts
+ * fc.asyncProperty(clientConfigValue(port, '127.0.0.1'), async ({ config, valid }) => { if (!valid) expectRefused(await settle(() => tcp.connect(config as never)), 'reject'); });
+ * ```
+ */
 export function clientConfigValue(port: number, host: string): fc.Arbitrary<{ config: unknown; valid: boolean }> {
   return configValue({ host, port }, clientFields(port, host));
 }
 
-export const CLIENT_FIELDS = ['host', 'port', 'callbackService', 'readTimeoutInMillis', 'connectTimeoutInMillis', 'maxBufferedBytes', 'noDelay', 'keepAlive', 'keepAliveInitialDelayInMillis'];
-export const LISTENER_FIELDS = ['interface', 'readTimeoutInMillis', 'maxBufferedBytes', 'noDelay', 'keepAlive', 'maxConnections', 'backlog'];
+const CLIENT_FIELDS = ['host', 'port', 'callbackService', 'readTimeoutInMillis', 'connectTimeoutInMillis', 'maxBufferedBytes', 'noDelay', 'keepAlive', 'keepAliveInitialDelayInMillis'];
+const LISTENER_FIELDS = ['interface', 'readTimeoutInMillis', 'maxBufferedBytes', 'noDelay', 'keepAlive', 'maxConnections', 'backlog'];
 
-/** Listener configs; nothing is bound, so any valid interface name will do. */
+/**
+ * Listener configs; nothing is bound, so any valid interface name will do.
+ *
+ * @example
+ * ```ts
+ * fc.asyncProperty(portValue, listenerConfigValue, async (port, { config, valid }) => { if (!valid) expectRefused(await settle(() => new Listener(port as number, config as never)), 'throw'); });
+ * ```
+ */
 export const listenerConfigValue: fc.Arbitrary<{ config: unknown; valid: boolean }> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ config: undefined as unknown, valid: true }) },
   {
@@ -140,7 +181,14 @@ export const listenerConfigValue: fc.Arbitrary<{ config: unknown; valid: boolean
   },
 );
 
-/** An echo in pull style. */
+/**
+ * An echo in pull style.
+ *
+ * @example
+ * ```ts
+ * listener.attach(echo);
+ * ```
+ */
 export const echo: Service = {
   async onReadReady(caller) {
     const data = await caller.read();

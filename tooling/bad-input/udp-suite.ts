@@ -28,7 +28,14 @@ import {
   unknownFieldName,
 } from './values.js';
 
-/** Where the suite runs: a transport, and the numeric loopback address its sockets bind. */
+/**
+ * Where the suite runs: a transport, and the numeric loopback address its sockets bind.
+ *
+ * @example
+ * ```ts
+ * const target: UdpTarget = { transport: udp, host: '127.0.0.1', close: async () => {} };
+ * ```
+ */
 export interface UdpTarget {
   transport: UdpTransport;
   host: string;
@@ -39,7 +46,14 @@ export interface UdpTarget {
 const MAX_RECEIVE = 64 * 1024 * 1024;
 const QUICK = { timeoutInMillis: 10_000 };
 
-/** Payloads around the datagram limit, as bytes and as UTF-8 text whose byte count is what counts. */
+/**
+ * Payloads around the datagram limit, as bytes and as UTF-8 text whose byte count is what counts.
+ *
+ * @example
+ * ```ts
+ * fc.asyncProperty(datagramValue, async (data) => { await checkSend(await settle(() => client.sendTo(data as never, to)), data, true, receive, sendMarker); });
+ * ```
+ */
 export const datagramValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 4, arbitrary: dataValue(1500) },
   {
@@ -52,7 +66,7 @@ export const datagramValue: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** Addresses: `valid` (the one the test listens on) and every way to get one wrong. */
-export function addressValue(valid: Address): fc.Arbitrary<unknown> {
+function addressValue(valid: Address): fc.Arbitrary<unknown> {
   return fc.oneof(
     { weight: 3, arbitrary: fc.constant(valid) },
     { weight: 1, arbitrary: hostValue([valid.host]).map((host) => ({ host, port: valid.port })) },
@@ -62,7 +76,7 @@ export function addressValue(valid: Address): fc.Arbitrary<unknown> {
   );
 }
 
-export function isAddress(value: unknown, minPort: 0 | 1): boolean {
+function isAddress(value: unknown, minPort: 0 | 1): boolean {
   return isObject(value) && isHost(value.host) && isPort(value.port, minPort);
 }
 
@@ -70,7 +84,7 @@ export function isAddress(value: unknown, minPort: 0 | 1): boolean {
  * What `sendTo`/`reply`/`write` must do with `data` (to a valid address): refuse it
  * (INVALID_ARGUMENT), refuse it as too large (DATAGRAM_TOO_LARGE), or send its bytes.
  */
-export function datagramVerdict(data: unknown): 'invalid' | 'too large' | Buffer {
+function datagramVerdict(data: unknown): 'invalid' | 'too large' | Buffer {
   if (!isData(data)) return 'invalid';
   const bytes = Buffer.from(bytesOf(data));
   return bytes.length > MAX_DATAGRAM ? 'too large' : bytes;
@@ -81,6 +95,11 @@ export function datagramVerdict(data: unknown): 'invalid' | 'too large' | Buffer
  * datagram at the other end and it must be the same bytes. An empty datagram is followed by a
  * marker, and the receiver takes up to the marker: whether an empty datagram is delivered is not
  * what this checks.
+ *
+ * @example
+ * ```ts
+ * await checkSend(await settle(() => client.write(data)), data, true, async () => (await peer.receiveFrom()).data, () => client.write('marker'));
+ * ```
  */
 export async function checkSend(
   outcome: Outcome,
@@ -108,23 +127,30 @@ export async function checkSend(
 }
 
 /** A valid UDP service: onDatagram, and maybe onError. */
-export const validUdpService: fc.Arbitrary<UdpService> = fc
+const validUdpService: fc.Arbitrary<UdpService> = fc
   .boolean()
   .map((withOnError) => (withOnError ? { onDatagram: () => undefined, onError: () => undefined } : { onDatagram: () => undefined }));
 
 /** Services any version must refuse: not an object, no onDatagram function, an onError that is no function. */
-export const badUdpService: fc.Arbitrary<unknown> = fc.oneof(
+const badUdpService: fc.Arbitrary<unknown> = fc.oneof(
   notAnObject,
   anyValue.filter((value) => isObject(value) && typeof value.onDatagram !== 'function'),
   anyValue.filter((value) => value !== undefined && typeof value !== 'function').map((onDatagram) => ({ onDatagram })),
   anyValue.filter((value) => value !== undefined && typeof value !== 'function').map((onError) => ({ onDatagram: () => undefined, onError })),
 );
 
-export function isUdpServiceValid(value: unknown): boolean {
+function isUdpServiceValid(value: unknown): boolean {
   return isObject(value) && typeof value.onDatagram === 'function' && (value.onError === undefined || typeof value.onError === 'function');
 }
 
-/** UDP client configs; valid ones bind an ephemeral port on `host`. */
+/**
+ * UDP client configs; valid ones bind an ephemeral port on `host`.
+ *
+ * @example
+ * ```ts
+ * fc.asyncProperty(udpClientConfigValue('127.0.0.1'), async ({ config, valid }) => { if (!valid) expectRefused(await settle(() => new UdpClient(config as never)), 'throw'); });
+ * ```
+ */
 export function udpClientConfigValue(host: string): fc.Arbitrary<{ config: unknown; valid: boolean }> {
   const localAddress = fc.oneof(
     fc.constant({ host, port: 0 }),
@@ -149,9 +175,16 @@ export function udpClientConfigValue(host: string): fc.Arbitrary<{ config: unkno
   );
 }
 
-export const UDP_CLIENT_FIELDS = ['localAddress', 'readTimeoutInMillis', 'maxQueuedDatagrams'];
+const UDP_CLIENT_FIELDS = ['localAddress', 'readTimeoutInMillis', 'maxQueuedDatagrams'];
 
-/** UDP listener configs; nothing is bound. */
+/**
+ * UDP listener configs; nothing is bound.
+ *
+ * @example
+ * ```ts
+ * fc.asyncProperty(portValue, udpListenerConfigValue, async (port, { config, valid }) => { if (!valid) expectRefused(await settle(() => new UdpListener(port as number, config as never)), 'throw'); });
+ * ```
+ */
 export const udpListenerConfigValue: fc.Arbitrary<{ config: unknown; valid: boolean }> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ config: undefined as unknown, valid: true }) },
   { weight: 4, arbitrary: configValue({}, { interface: { value: hostValue(['127.0.0.1', '::1', 'localhost', '0.0.0.0', '::']), valid: optional(isHost) } }) },
@@ -167,6 +200,11 @@ const udpLengthValue = readLengthValue(MAX_RECEIVE).filter((length) => !isReadLe
  * Checks `receive(length, options)` on a socket that `send` can reach: bad arguments reject
  * INVALID_ARGUMENT at once; good ones get exactly the bytes sent (a short time-out may reject
  * READ_TIMED_OUT and an aborted signal with its reason; the bytes are then still there).
+ *
+ * @example
+ * ```ts
+ * await checkReceive(async (n, o) => (await receiver.receiveFrom(n as number, o as never)).data, (data) => sender.sendTo(data, to), 4, undefined);
+ * ```
  */
 export async function checkReceive(
   receive: (length: unknown, options: unknown) => Promise<Buffer>,

@@ -6,12 +6,19 @@ import fc from 'fast-check';
 // the oracle: refused with INVALID_ARGUMENT, or accepted and correct.
 
 /** The largest timer Node accepts; the SPEC's timeouts are integers from 0 to this. */
-export const MAX_TIMEOUT = 2_147_483_647;
-/** The largest UDP payload over IPv4. */
+const MAX_TIMEOUT = 2_147_483_647;
+/**
+ * The largest UDP payload over IPv4.
+ *
+ * @example
+ * ```ts
+ * fc.constantFrom(MAX_DATAGRAM, MAX_DATAGRAM + 1).map((size) => Buffer.alloc(size));
+ * ```
+ */
 export const MAX_DATAGRAM = 65_507;
 
 /** Values that have broken input checks before: the edges of numbers, look-alikes, odd objects. */
-export const specialValue: fc.Arbitrary<unknown> = fc.constantFrom<unknown>(
+const specialValue: fc.Arbitrary<unknown> = fc.constantFrom<unknown>(
   undefined,
   null,
   true,
@@ -66,7 +73,14 @@ export const specialValue: fc.Arbitrary<unknown> = fc.constantFrom<unknown>(
   [104, 105],
 );
 
-/** Anything at all: the special values and whatever fast-check makes, up to two levels deep. */
+/**
+ * Anything at all: the special values and whatever fast-check makes, up to two levels deep.
+ *
+ * @example
+ * ```ts
+ * fc.asyncProperty(anyValue, async (value) => expectRefused(await settle(() => client.write(value as never)), 'reject'));
+ * ```
+ */
 export const anyValue: fc.Arbitrary<unknown> = fc.oneof(
   specialValue,
   fc.anything({
@@ -83,7 +97,14 @@ export const anyValue: fc.Arbitrary<unknown> = fc.oneof(
   }),
 );
 
-/** Numbers of every kind, and things that are almost numbers. */
+/**
+ * Numbers of every kind, and things that are almost numbers.
+ *
+ * @example
+ * ```ts
+ * const port = fc.oneof(fc.integer({ min: 0, max: 65_535 }), numberish);
+ * ```
+ */
 export const numberish: fc.Arbitrary<unknown> = fc.oneof(
   specialValue,
   fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
@@ -92,7 +113,14 @@ export const numberish: fc.Arbitrary<unknown> = fc.oneof(
   anyValue,
 );
 
-/** An integer from 0 to MAX_TIMEOUT. */
+/**
+ * An integer from 0 to MAX_TIMEOUT.
+ *
+ * @example
+ * ```ts
+ * isTimeout(5000); // true; isTimeout(-1), isTimeout(0.5), isTimeout('5') are false
+ * ```
+ */
 export function isTimeout(value: unknown): boolean {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_TIMEOUT;
 }
@@ -103,40 +131,100 @@ function edgesOf(min: number, max: number): fc.Arbitrary<unknown> {
 }
 
 /** Values for an integer field from `min` to `max`: inside, at the edges (weighted most), and anything. */
-export function integerFieldValue(min: number, max: number): fc.Arbitrary<unknown> {
+function integerFieldValue(min: number, max: number): fc.Arbitrary<unknown> {
   return fc.oneof({ weight: 2, arbitrary: fc.integer({ min, max }) }, { weight: 3, arbitrary: edgesOf(min, max) }, { weight: 2, arbitrary: numberish });
 }
 
-/** Time-outs: valid ones (small ones too, which may really fire), the edges, and everything else. */
+/**
+ * Time-outs: valid ones (small ones too, which may really fire), the edges, and everything else.
+ *
+ * @example
+ * ```ts
+ * fc.asyncProperty(timeoutValue, async (t) => { if (!isTimeout(t)) expectRefused(await settle(() => client.read(1, { timeoutInMillis: t as number })), 'reject'); });
+ * ```
+ */
 export const timeoutValue: fc.Arbitrary<unknown> = integerFieldValue(0, MAX_TIMEOUT);
 
-/** An integer from 1 to 2^53 - 1: sizes and counts. */
+/**
+ * An integer from 1 to 2^53 - 1: sizes and counts.
+ *
+ * @example
+ * ```ts
+ * isPositiveInteger(1024); // true; isPositiveInteger(0) is false
+ * ```
+ */
 export function isPositiveInteger(value: unknown, max = Number.MAX_SAFE_INTEGER): boolean {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= max;
 }
 
+/**
+ * Sizes and counts: valid ones, the edges of 1..2^31 and 2^53, and anything.
+ *
+ * @example
+ * ```ts
+ * const maxBufferedBytes = { value: positiveIntegerValue, valid: optional(isPositiveInteger) };
+ * ```
+ */
 export const positiveIntegerValue: fc.Arbitrary<unknown> = fc.oneof(integerFieldValue(1, 2 ** 31), fc.constantFrom(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 1));
 
-/** A port: an integer from `min` (0 to bind, 1 to reach) to 65535. */
+/**
+ * A port: an integer from `min` (0 to bind, 1 to reach) to 65535.
+ *
+ * @example
+ * ```ts
+ * isPort(0, 0); // true: port 0 binds an ephemeral port; isPort(0, 1) is false
+ * ```
+ */
 export function isPort(value: unknown, min: 0 | 1): boolean {
   return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= 65_535;
 }
 
+/**
+ * Ports: valid ones, the edges of 0..65535, and anything.
+ *
+ * @example
+ * ```ts
+ * fc.asyncProperty(portValue, async (port) => { if (!isPort(port, 0)) expectRefused(await settle(() => new Listener(port as number)), 'throw'); });
+ * ```
+ */
 export const portValue: fc.Arbitrary<unknown> = integerFieldValue(0, 65_535);
 
+/**
+ * The oracle of a boolean option.
+ *
+ * @example
+ * ```ts
+ * isBoolean(false); // true; isBoolean('false') is false
+ * ```
+ */
 export function isBoolean(value: unknown): boolean {
   return typeof value === 'boolean';
 }
 
+/**
+ * Flags: booleans, and anything else.
+ *
+ * @example
+ * ```ts
+ * const noDelay = { value: booleanValue, valid: optional(isBoolean) };
+ * ```
+ */
 export const booleanValue: fc.Arbitrary<unknown> = fc.oneof(fc.boolean(), anyValue);
 
-/** A host: a non-empty string of at most 253 characters without whitespace or NUL. */
+/**
+ * A host: a non-empty string of at most 253 characters without whitespace or NUL.
+ *
+ * @example
+ * ```ts
+ * isHost('localhost'); // true; isHost('local host') and isHost('') are false
+ * ```
+ */
 export function isHost(value: unknown): boolean {
   return typeof value === 'string' && value.length > 0 && value.length <= 253 && !/[\s\0]/.test(value);
 }
 
 /** Strings that are no host: empty, with a space, tab, newline or NUL inside, or longer than a DNS name. */
-export const badHostString: fc.Arbitrary<string> = fc.oneof(
+const badHostString: fc.Arbitrary<string> = fc.oneof(
   fc.constant(''),
   fc
     .tuple(fc.string({ maxLength: 20 }), fc.constantFrom(' ', '\t', '\n', '\r', '\0', '\u00a0', '\u2028'), fc.string({ maxLength: 20 }))
@@ -148,22 +236,48 @@ export const badHostString: fc.Arbitrary<string> = fc.oneof(
 /**
  * Hosts: `valid` ones (which the test can reach without DNS) and bad ones; never another valid
  * name, which would send the test to a resolver.
+ *
+ * @example
+ * ```ts
+ * const host = { value: hostValue(['127.0.0.1']), valid: isHost };
+ * ```
  */
 export function hostValue(valid: readonly string[]): fc.Arbitrary<unknown> {
   return fc.oneof(fc.constantFrom(...valid), badHostString, anyValue.filter((value) => !isHost(value)));
 }
 
-/** What `write`, `sendTo` and `reply` take: bytes or a string. */
+/**
+ * What `write`, `sendTo` and `reply` take: bytes or a string.
+ *
+ * @example
+ * ```ts
+ * isData('hi'); // true; isData(42) and isData(new Uint16Array(1)) are false
+ * ```
+ */
 export function isData(value: unknown): value is Uint8Array | string {
   return typeof value === 'string' || value instanceof Uint8Array;
 }
 
-/** The bytes a valid `data` stands for: a string as UTF-8 (lone surrogates become U+FFFD). */
+/**
+ * The bytes a valid `data` stands for: a string as UTF-8 (lone surrogates become U+FFFD).
+ *
+ * @example
+ * ```ts
+ * bytesOf('\ud800'); // <Buffer ef bf bd>
+ * ```
+ */
 export function bytesOf(data: Uint8Array | string): Buffer {
   return typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
-/** Data: bytes (Buffers, plain and offset Uint8Arrays), strings (any code point, lone surrogates), and everything else. */
+/**
+ * Data: bytes (Buffers, plain and offset Uint8Arrays), strings (any code point, lone surrogates), and everything else.
+ *
+ * @example
+ * ```ts
+ * fc.asyncProperty(dataValue(), (data) => checkWrite(endpoint, data));
+ * ```
+ */
 export function dataValue(maxLength = 2048): fc.Arbitrary<unknown> {
   return fc.oneof(
     fc.uint8Array({ maxLength }),
@@ -175,12 +289,26 @@ export function dataValue(maxLength = 2048): fc.Arbitrary<unknown> {
   );
 }
 
-/** A read length: undefined, or an integer from 1 to `max`. */
+/**
+ * A read length: undefined, or an integer from 1 to `max`.
+ *
+ * @example
+ * ```ts
+ * isReadLength(undefined, 1024); // true; isReadLength(1025, 1024) is false
+ * ```
+ */
 export function isReadLength(value: unknown, max: number): boolean {
   return value === undefined || isPositiveInteger(value, max);
 }
 
-/** True for values that `String()` cannot turn into text: objects without a prototype, and arrays holding one. */
+/**
+ * True for values that `String()` cannot turn into text: objects without a prototype, and arrays holding one.
+ *
+ * @example
+ * ```ts
+ * hasNoText(Object.create(null)); // true
+ * ```
+ */
 export function hasNoText(value: unknown): boolean {
   try {
     String(value);
@@ -194,12 +322,24 @@ export function hasNoText(value: unknown): boolean {
  * Read lengths: small valid ones (a test can supply that many bytes), `max`, `max + 1`, and
  * everything else, except values without a text form, which {@link textlessValue} covers (today
  * `read()` throws a TypeError for them; see the pending tests).
+ *
+ * @example
+ * ```ts
+ * fc.asyncProperty(readLengthValue(65_536), readOptionsValue, (length, options) => checkRead(endpoint, length, options));
+ * ```
  */
 export function readLengthValue(max: number): fc.Arbitrary<unknown> {
   return fc.oneof(fc.constant(undefined), fc.integer({ min: 1, max: 4096 }), fc.constantFrom(max, max + 1), numberish.filter((value) => !hasNoText(value)));
 }
 
-/** Values `String()` throws for. */
+/**
+ * Values `String()` throws for.
+ *
+ * @example
+ * ```ts
+ * fc.asyncProperty(textlessValue, async (length) => expectRefused(await settle(() => client.read(length as number)), 'reject'));
+ * ```
+ */
 export const textlessValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constant(null).map(() => Object.create(null) as unknown),
   fc.constant(null).map(() => [Object.create(null)] as unknown),
@@ -207,12 +347,26 @@ export const textlessValue: fc.Arbitrary<unknown> = fc.oneof(
   anyValue.filter(hasNoText),
 );
 
-/** A plain object: not null, not an array, not a function. */
+/**
+ * A plain object: not null, not an array, not a function.
+ *
+ * @example
+ * ```ts
+ * isObject({}); // true; isObject([]), isObject(null) and isObject(() => 1) are false
+ * ```
+ */
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Read options: undefined, or an object with a valid `timeoutInMillis` and an `AbortSignal` `signal` (both optional). */
+/**
+ * Read options: undefined, or an object with a valid `timeoutInMillis` and an `AbortSignal` `signal` (both optional).
+ *
+ * @example
+ * ```ts
+ * isReadOptions({ timeoutInMillis: 10, signal: AbortSignal.timeout(100) }); // true
+ * ```
+ */
 export function isReadOptions(value: unknown): boolean {
   if (value === undefined) return true;
   if (!isObject(value)) return false;
@@ -223,6 +377,11 @@ export function isReadOptions(value: unknown): boolean {
 /**
  * Read options, valid (with live and aborted signals, short time-outs) and not. Arrays are left
  * to {@link arrayOptionsValue}: today they pass as empty options (see the pending tests).
+ *
+ * @example
+ * ```ts
+ * fc.asyncProperty(readOptionsValue, (options) => checkRead(endpoint, 1, options));
+ * ```
  */
 export const readOptionsValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constant(undefined),
@@ -242,19 +401,38 @@ export const readOptionsValue: fc.Arbitrary<unknown> = fc.oneof(
   anyValue.filter((value) => !Array.isArray(value)),
 );
 
-/** Arrays in the place of an options object: refused like arrays in the place of a config. */
+/**
+ * Arrays in the place of an options object: refused like arrays in the place of a config.
+ *
+ * @example
+ * ```ts
+ * fc.asyncProperty(arrayOptionsValue, async (options) => expectRefused(await settle(() => client.read(1, options as never)), 'reject'));
+ * ```
+ */
 export const arrayOptionsValue: fc.Arbitrary<unknown[]> = fc.oneof(
   fc.constant(null).map((): unknown[] => []),
   fc.array(anyValue, { maxLength: 3 }),
   fc.constant(null).map((): unknown[] => Object.assign([], { timeoutInMillis: 5 })),
 );
 
-/** The whole config replaced by something that is not an object: null, arrays, functions, primitives. */
+/**
+ * The whole config replaced by something that is not an object: null, arrays, functions, primitives.
+ *
+ * @example
+ * ```ts
+ * fc.asyncProperty(notAnObject, async (config) => expectRefused(await settle(() => tcp.connect(config as never)), 'reject'));
+ * ```
+ */
 export const notAnObject: fc.Arbitrary<unknown> = anyValue.filter((value) => !isObject(value) && value !== undefined);
 
 /**
  * Misspellings of known field names (what the unknown-field rule is for: a typo must not silently
  * fall back to a default), and names no config has.
+ *
+ * @example
+ * ```ts
+ * unknownFieldName(['readTimeoutInMillis']); // e.g. 'readTimeoutInMilis', 'readtimeoutInMillis'
+ * ```
  */
 export function unknownFieldName(known: readonly string[]): fc.Arbitrary<string> {
   const typo = fc.tuple(fc.constantFrom(...known), fc.nat(), fc.constantFrom('drop', 'double', 'case', 'suffix')).map(([name, at, kind]) => {
@@ -279,6 +457,11 @@ export function unknownFieldName(known: readonly string[]): fc.Arbitrary<string>
  * A config built from a valid `base` with some `fields` set to generated values (a value of
  * `undefined` leaves a field out), or, now and then, replaced by something that is no object.
  * `valid` is the oracle's verdict.
+ *
+ * @example
+ * ```ts
+ * configValue({ host: '127.0.0.1', port }, { port: { value: portValue, valid: (p) => isPort(p, 1) } });
+ * ```
  */
 export function configValue(
   base: Record<string, unknown>,

@@ -5,7 +5,23 @@ import { connect, type Socket } from 'node:net';
 import { onCommand, report } from '../../../../tooling/test-child.js';
 import { pattern, sha256 } from './patterns.js';
 
+/**
+ * What the test tells the many-clients child.
+ *
+ * @example
+ * ```ts
+ * child.send({ type: 'open', port, count: 10_000, concurrency: 256 });
+ * ```
+ */
 export type ManyClientsCommand = { type: 'open'; port: number; count: number; concurrency: number } | { type: 'close' };
+/**
+ * What the many-clients child reports.
+ *
+ * @example
+ * ```ts
+ * const held = await child.next('held');
+ * ```
+ */
 export type ManyClientsReport =
   | { type: 'held'; open: number; verified: number; mismatched: number; failures: string[]; seconds: number }
   | { type: 'closed' }

@@ -7,10 +7,26 @@ import { Listener, type Caller } from '../../src/index.js';
 import { MemorySampler, onCommand, report, type MemoryFigures } from '../../../../tooling/test-child.js';
 import { PatternStream } from './patterns.js';
 
+/**
+ * What the test tells the memory-server child.
+ *
+ * @example
+ * ```ts
+ * server.send({ type: 'reset' });
+ * ```
+ */
 export type MemoryCommand =
   | { type: 'reset' }
   | { type: 'drain' }
   | { type: 'stats' };
+/**
+ * What the memory-server child reports.
+ *
+ * @example
+ * ```ts
+ * const { pullNeverReads } = await server.next('listening');
+ * ```
+ */
 export type MemoryReport =
   | { type: 'listening'; pullNeverReads: number; connectOnly: number; fastWriter: number }
   | { type: 'drained'; connections: Array<{ remotePort: number; bytes: number; sha256: string }> }

@@ -26,7 +26,14 @@ export function pattern(seed: number, length: number): Buffer {
   return bytes;
 }
 
-/** Hex sha256 of some bytes. */
+/**
+ * Hex sha256 of some bytes.
+ *
+ * @example
+ * ```ts
+ * sha256(Buffer.from('abc')); // 'ba7816bf…'
+ * ```
+ */
 export function sha256(...parts: Buffer[]): string {
   const hash = createHash('sha256');
   for (const part of parts) hash.update(part);

@@ -5,7 +5,23 @@ import { Client } from '../../src/index.js';
 import { onCommand, report } from '../../../../tooling/test-child.js';
 import { pattern } from './patterns.js';
 
+/**
+ * What the test tells the soak child.
+ *
+ * @example
+ * ```ts
+ * child.send({ type: 'soak', ports: [port], connections: 50, roundTrips: 20_000, window: 16 });
+ * ```
+ */
 export type SoakCommand = { type: 'soak'; ports: number[]; connections: number; roundTrips: number; window: number };
+/**
+ * What the soak child reports.
+ *
+ * @example
+ * ```ts
+ * const { verified } = await child.next('soaked');
+ * ```
+ */
 export type SoakReport =
   | { type: 'soaked'; verified: number; outOfOrder: number; corrupted: number; failures: string[]; seconds: number }
   | { type: 'failed'; error: string };

@@ -1,4 +1,11 @@
-/** Bytes of the sequence number at the start of every flood datagram. */
+/**
+ * Bytes of the sequence number at the start of every flood datagram.
+ *
+ * @example
+ * ```ts
+ * datagram.readUInt32BE(0); // the sequence number, SEQUENCE_BYTES long
+ * ```
+ */
 export const SEQUENCE_BYTES = 4;
 const POOL = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 2654435761) >>> 24));
 const MARKER = 0xffffffff;
@@ -20,7 +27,14 @@ export function floodDatagram(sequence: number, size: number): Buffer {
   return datagram;
 }
 
-/** The datagram that tells the receiver the flood is over. */
+/**
+ * The datagram that tells the receiver the flood is over.
+ *
+ * @example
+ * ```ts
+ * await sender.sendTo(marker(), receiver);
+ * ```
+ */
 export function marker(): Buffer {
   const datagram = Buffer.alloc(SEQUENCE_BYTES + 6);
   datagram.writeUInt32BE(MARKER, 0);
@@ -28,6 +42,14 @@ export function marker(): Buffer {
   return datagram;
 }
 
+/**
+ * True for the datagram {@link marker} makes.
+ *
+ * @example
+ * ```ts
+ * if (isMarker(data)) break;
+ * ```
+ */
 export function isMarker(data: Buffer): boolean {
   return data.length === SEQUENCE_BYTES + 6 && data.readUInt32BE(0) === MARKER;
 }

@@ -5,7 +5,23 @@ import { UdpClient } from '../../src/index.js';
 import { MemorySampler, onCommand, report, type MemoryFigures } from '../../../../tooling/test-child.js';
 import { floodDatagram, isMarker, SEQUENCE_BYTES } from './flood-datagrams.js';
 
+/**
+ * What the test tells the flood receiver.
+ *
+ * @example
+ * ```ts
+ * receiver.send({ type: 'settle' });
+ * ```
+ */
 export type FloodCommand = { type: 'reset' } | { type: 'settle' } | { type: 'drain' } | { type: 'echo' };
+/**
+ * What the flood receiver reports.
+ *
+ * @example
+ * ```ts
+ * const { dropped } = await receiver.next('settled');
+ * ```
+ */
 export type FloodReport =
   | { type: 'listening'; port: number; maxQueuedDatagrams: number }
   | ({ type: 'stats' } & MemoryFigures)
