@@ -26,6 +26,7 @@ export type FloodReport =
   | { type: 'listening'; port: number; maxQueuedDatagrams: number }
   | ({ type: 'stats' } & MemoryFigures)
   | ({ type: 'settled'; dropped: number } & MemoryFigures)
+  | { type: 'draining' }
   | { type: 'drained'; received: number; first: number; last: number; increasing: boolean; intact: boolean; dropped: number }
   | { type: 'echoed' }
   | { type: 'failed'; error: string };
@@ -59,7 +60,8 @@ onCommand<FloodCommand>(async (command) => {
       break;
     }
     case 'drain': {
-      // Everything queued came before the marker the test sends after the flood.
+      // Everything queued came before the marker the test sends after the flood. The test sends it
+      // once the first datagram is out, so the marker never finds a full queue and drops one.
       let received = 0;
       let first = -1;
       let last = -1;
@@ -67,6 +69,7 @@ onCommand<FloodCommand>(async (command) => {
       let intact = true;
       for (;;) {
         const { data, address } = await receiver.receiveFrom(undefined, { timeoutInMillis: 30_000 });
+        if (received === 0 && first < 0) report<FloodReport>({ type: 'draining' });
         if (isMarker(data)) {
           await receiver.sendTo('marker seen', address);
           break;
