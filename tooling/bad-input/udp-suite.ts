@@ -394,7 +394,7 @@ export function udpBadInput(name: string, open: () => UdpTarget): void {
       });
     });
 
-    pending('arrays in the place of options objects (needs receive options checked like configs: null, arrays, functions refused)', () => {
+    describe('arrays in the place of options objects (needs receive options checked like configs: null, arrays, functions refused)', () => {
       it('receiveFrom(1, [...]) rejects INVALID_ARGUMENT at once', async () => {
         await fc.assert(
           fc.asyncProperty(arrayOptionsValue, async (options) => {
@@ -405,7 +405,7 @@ export function udpBadInput(name: string, open: () => UdpTarget): void {
       });
     });
 
-    pending('configs with an unknown field (needs unknown-field rejection)', () => {
+    describe('configs with an unknown field (needs unknown-field rejection)', () => {
       it('createUdpClient and createListener refuse a misspelled or unknown field, naming it', async () => {
         await fc.assert(
           fc.asyncProperty(unknownFieldName(UDP_CLIENT_FIELDS), unknownFieldName(['interface']), anyValue.filter((value) => value !== undefined), async (clientField, listenerField, value) => {
@@ -422,7 +422,7 @@ export function udpBadInput(name: string, open: () => UdpTarget): void {
       });
     });
 
-    pending('services with a misspelled or foreign on… member (needs UdpListener.attach to refuse them, SPEC "Attaching a service")', () => {
+    describe('services with a misspelled or foreign on… member (needs UdpListener.attach to refuse them, SPEC "Attaching a service")', () => {
       it('attach refuses them, naming the member', async () => {
         await fc.assert(
           fc.asyncProperty(validUdpService, foreignUdpMember, fc.boolean(), async (service, member, inherited) => {
@@ -437,7 +437,7 @@ export function udpBadInput(name: string, open: () => UdpTarget): void {
       });
     });
 
-    pending('gracefulStop options (needs UdpListener.gracefulStop({ timeoutInMillis }), SPEC "Timeouts, limits, stops")', () => {
+    describe('gracefulStop options (needs UdpListener.gracefulStop({ timeoutInMillis }), SPEC "Timeouts, limits, stops")', () => {
       it('gracefulStop rejects bad options at once and keeps serving', async () => {
         const running = target.transport.createListener(0, { interface: target.host });
         running.attach({ onDatagram: (datagram, from) => from.reply(datagram.data).then(() => undefined) });

@@ -121,7 +121,7 @@ export function validateObject(value: unknown, name: string): Record<string, unk
 export function validateKeys(record: Record<string, unknown>, known: ReadonlySet<string>, name: string): void {
   for (const key of Object.keys(record)) {
     if (!known.has(key)) {
-      throw invalidArgument(`${name} has no option ${JSON.stringify(key)}; known options: ${[...known].join(', ')}`);
+      throw invalidArgument(`${name} has no option "${key}"; known options: ${[...known].join(', ')}`);
     }
   }
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expectAccepted, expectRefused, settle } from '../../../tooling/bad-input/outcome.js';
-import { NUM_RUNS, optional, pending, tcpBadInput } from '../../../tooling/bad-input/tcp-suite.js';
+import { NUM_RUNS, optional, tcpBadInput } from '../../../tooling/bad-input/tcp-suite.js';
 import { udpBadInput } from '../../../tooling/bad-input/udp-suite.js';
 import {
   anyValue,
@@ -53,21 +53,22 @@ const shapingFields = {
 
 /** Options of createLoopbackNetwork: shaping, a seed, and UDP faults (an object, or left out). */
 const optionsValue = fc.oneof(
-  { weight: 1, arbitrary: fc.constant({ config: undefined as unknown, valid: true }) },
+  { weight: 1, arbitrary: fc.constant({ config: undefined, valid: true }) },
   {
     weight: 8,
     arbitrary: configValue(
       {},
       {
         ...shapingFields,
-        // null and arrays are left to the pending tests (today `?? default` takes null for "left out").
         seed: {
           value: fc.oneof(fc.integer(), numberish.filter((value) => !hasNoText(value))),
-          valid: (value: unknown) => value === undefined || value === null || (typeof value === 'number' && Number.isInteger(value)),
+          valid: (value: unknown) => value === undefined || (typeof value === 'number' && Number.isInteger(value)),
         },
         udp: {
           value: fc.oneof(faultsValue.map(({ config }) => config), anyValue).filter((value) => !Array.isArray(value) && value !== null),
-          valid: (value: unknown) => value === undefined || value === null || (isObject(value) && Object.entries(faultFields).every(([name, field]) => field.valid(value[name]))),
+          valid: (value: unknown) =>
+            value === undefined ||
+            (isObject(value) && Object.keys(value).every((name) => name in faultFields) && Object.entries(faultFields).every(([name, field]) => field.valid(value[name]))),
         },
       },
     ),
@@ -127,7 +128,7 @@ describe('bad input to the loopback network itself', () => {
     }
   });
 
-  pending("a seed or fault rate without a text form (needs the kit's checks to describe any value: a null-prototype object throws a TypeError today)", () => {
+  describe("a seed or fault rate without a text form (needs the kit's checks to describe any value: a null-prototype object throws a TypeError today)", () => {
     it('throws INVALID_ARGUMENT', async () => {
       const network = createLoopbackNetwork();
       try {
@@ -144,7 +145,7 @@ describe('bad input to the loopback network itself', () => {
     });
   });
 
-  pending('arrays and null in the place of options objects (needs createLoopbackNetwork, shape and shapeUdp to refuse them like configs)', () => {
+  describe('arrays and null in the place of options objects (needs createLoopbackNetwork, shape and shapeUdp to refuse them like configs)', () => {
     it('throws INVALID_ARGUMENT', async () => {
       const network = createLoopbackNetwork();
       try {

@@ -1,11 +1,13 @@
-import { invalidArgument, type Caller, type TcpTransport, type UdpTransport } from '@sock/core/internal';
+import { describeValue, invalidArgument, validateKeys, validateObject, type Caller, type TcpTransport, type UdpTransport } from '@sock/core/internal';
 import { DatagramBus } from './datagram-bus.js';
 import { Link } from './link.js';
 import { seededRandom } from './random.js';
-import { applyFaults, applyShaping, DEFAULT_SHAPING, type LinkShaping, type TcpShaping, type UdpFaults } from './shaping.js';
+import { applyFaults, applyShaping, DEFAULT_SHAPING, TCP_SHAPING_KEYS, type LinkShaping, type TcpShaping, type UdpFaults } from './shaping.js';
 import { TcpFabric, type LoopbackConnection } from './tcp-fabric.js';
 
 export type { TcpShaping, UdpFaults } from './shaping.js';
+
+const NETWORK_KEYS = new Set(['seed', 'udp', 'chunkSize', 'latencyInMillis', 'highWaterMark']);
 
 /**
  * Options of {@link createLoopbackNetwork}.
@@ -82,12 +84,13 @@ export interface LoopbackNetwork {
  * ```
  */
 export function createLoopbackNetwork(options: LoopbackOptions = {}): LoopbackNetwork {
-  if (typeof options !== 'object' || options === null) throw invalidArgument('loopback network options must be an object');
-  const seed = options.seed ?? 1;
-  if (!Number.isInteger(seed)) throw invalidArgument(`seed must be an integer, got ${String(seed)}`);
+  validateObject(options, 'loopback network options');
+  validateKeys(options as Record<string, unknown>, NETWORK_KEYS, 'loopback network options');
+  const seed = options.seed === undefined ? 1 : options.seed;
+  if (typeof seed !== 'number' || !Number.isInteger(seed)) throw invalidArgument(`seed must be an integer, got ${describeValue(seed)}`);
   const shaping: LinkShaping = { ...DEFAULT_SHAPING };
   applyShaping(shaping, options);
-  applyFaults(shaping, options.udp ?? {});
+  if (options.udp !== undefined) applyFaults(shaping, options.udp);
   // One host, one link: every delivery of this network goes through it.
   const link = new Link(shaping, seededRandom(seed));
   const fabric = new TcpFabric(link);
@@ -99,7 +102,10 @@ export function createLoopbackNetwork(options: LoopbackOptions = {}): LoopbackNe
     get shaping() {
       return { chunkSize: shaping.chunkSize, latencyInMillis: shaping.latencyInMillis, highWaterMark: shaping.highWaterMark };
     },
-    shape: (next) => applyShaping(shaping, next),
+    shape: (next) => {
+      validateKeys(validateObject(next, 'shaping'), TCP_SHAPING_KEYS, 'shaping');
+      applyShaping(shaping, next);
+    },
     shapeUdp: (next) => applyFaults(shaping, next),
     connections: () => fabric.connections(),
     reset: (target) => fabric.reset(target),

@@ -1,4 +1,7 @@
-import { invalidArgument, validatePositiveInteger, validateTimeout } from '@sock/core/internal';
+import { describeValue, invalidArgument, validateKeys, validateObject, validatePositiveInteger, validateTimeout } from '@sock/core/internal';
+
+export const TCP_SHAPING_KEYS: ReadonlySet<string> = new Set(['chunkSize', 'latencyInMillis', 'highWaterMark']);
+const UDP_KEYS = new Set(['dropRate', 'duplicateRate', 'reorderRate']);
 
 /**
  * How TCP bytes travel on a loopback network. Every field is optional in `shape()`.
@@ -74,7 +77,7 @@ export const DEFAULT_SHAPING: Readonly<LinkShaping> = Object.freeze({
 });
 
 function checkRate(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw invalidArgument(`${name} must be a number from 0 to 1, got ${String(value)}`);
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw invalidArgument(`${name} must be a number from 0 to 1, got ${describeValue(value)}`);
   return value;
 }
 
@@ -88,7 +91,7 @@ function checkRate(value: unknown, name: string): number {
  * ```
  */
 export function applyShaping(target: LinkShaping, shaping: TcpShaping): void {
-  if (typeof shaping !== 'object' || shaping === null) throw invalidArgument('shaping must be an object');
+  validateObject(shaping, 'shaping');
   const next = { ...target };
   if ('chunkSize' in shaping) next.chunkSize = shaping.chunkSize === undefined ? undefined : validatePositiveInteger(shaping.chunkSize, 'chunkSize');
   if (shaping.latencyInMillis !== undefined) next.latencyInMillis = validateTimeout(shaping.latencyInMillis, 'latencyInMillis');
@@ -105,7 +108,7 @@ export function applyShaping(target: LinkShaping, shaping: TcpShaping): void {
  * ```
  */
 export function applyFaults(target: LinkShaping, faults: UdpFaults): void {
-  if (typeof faults !== 'object' || faults === null) throw invalidArgument('UDP faults must be an object');
+  validateKeys(validateObject(faults, 'UDP faults'), UDP_KEYS, 'UDP faults');
   const next = { ...target };
   if (faults.dropRate !== undefined) next.dropRate = checkRate(faults.dropRate, 'dropRate');
   if (faults.duplicateRate !== undefined) next.duplicateRate = checkRate(faults.duplicateRate, 'duplicateRate');

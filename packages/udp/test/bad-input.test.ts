@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAccepted, expectRefused, settle } from '../../../tooling/bad-input/outcome.js';
-import { NUM_RUNS, optional, pending } from '../../../tooling/bad-input/tcp-suite.js';
+import { NUM_RUNS, optional } from '../../../tooling/bad-input/tcp-suite.js';
 import { checkReceive, checkSend, datagramValue, udpBadInput, udpClientConfigValue, udpListenerConfigValue } from '../../../tooling/bad-input/udp-suite.js';
 import {
   anyValue,
@@ -193,7 +193,7 @@ describe('bad input to the @sock/udp classes', () => {
       });
     });
 
-    pending('a bad read length or time-out with an aborted signal (needs UdpConnectedClient.read to check its arguments before the signal, as every other read does)', () => {
+    describe('a bad read length or time-out with an aborted signal (needs UdpConnectedClient.read to check its arguments before the signal, as every other read does)', () => {
       it('read(0, { signal: aborted }) and read(1, { timeoutInMillis: -1, signal: aborted }) reject INVALID_ARGUMENT', async () => {
         const client = await UdpConnectedClient.connect({ host: '127.0.0.1', port: peer.address.port });
         try {
@@ -212,12 +212,12 @@ describe('bad input to the @sock/udp classes', () => {
       });
     });
 
-    pending('configs with an unknown field (needs unknown-field rejection)', () => {
+    describe('configs with an unknown field (needs unknown-field rejection)', () => {
       it('new UdpConnectedClient refuses a misspelled or unknown field, naming it', async () => {
         const known = ['host', 'port', 'localAddress', 'readTimeoutInMillis', 'maxQueuedDatagrams', ...Object.keys(socketOptionFields)];
         await fc.assert(
           fc.asyncProperty(unknownFieldName(known), anyValue.filter((value) => value !== undefined), async (field, value) => {
-            const outcome = await settle(() => new UdpConnectedClient({ host: '127.0.0.1', port: peer.address.port, [field]: value } as never));
+            const outcome = await settle(() => new UdpConnectedClient({ host: '127.0.0.1', port: peer.address.port, [field]: value }));
             if (outcome.kind === 'returned') await (outcome.value as UdpConnectedClient).close();
             expectRefused(outcome, 'throw', ['INVALID_ARGUMENT'], { [field]: value });
             expect((outcome as { error: Error }).error.message).toContain(field);

@@ -8,6 +8,7 @@ import { Connection, type ConnectionOptions } from './connection.js';
 import { chooseDelivery } from './deliveries.js';
 import { kAbort, kAttach } from './symbols.js';
 import type { Dialer } from './wire.js';
+import { validateObject } from '../validate.js';
 
 /**
  * Options of one connect.
@@ -44,7 +45,7 @@ export function clientTarget(config: { host: string; port: number }): string {
  */
 export function connectSignal(options: unknown): AbortSignal | undefined {
   if (options === undefined) return undefined;
-  if (typeof options !== 'object' || options === null) throw invalidArgument('connect options must be an object');
+  validateObject(options, 'connect options');
   const signal = (options as ConnectOptions).signal;
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalidArgument('signal must be an AbortSignal');
   return signal;

@@ -1,4 +1,4 @@
-import { toBuffer } from '../validate.js';
+import { toBuffer, validateObject } from '../validate.js';
 import { handlerFailed, publishAccept, publishClose, publishConnect, publishError, warnUnhandled } from '../diagnostics.js';
 import { connectionClosed, GenericError, invalidArgument, type SocketError } from '../errors.js';
 import { ClientTls } from '../tls/client-tls.js';
@@ -885,7 +885,7 @@ export class Connection implements Caller {
 }
 
 function checkWriteOptions(options: WriteOptions): AbortSignal | undefined {
-  if (typeof options !== 'object' || options === null) throw invalidArgument(`write options must be an object, got ${String(options)}`);
+  validateObject(options, 'write options');
   const signal = options.signal;
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalidArgument('signal must be an AbortSignal');
   return signal;

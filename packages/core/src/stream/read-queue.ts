@@ -1,6 +1,6 @@
 import { invalidArgument, ReadTimedOutError, type SocketError } from '../errors.js';
 import type { ReadOptions } from '../service.js';
-import { validateTimeout } from '../validate.js';
+import { describeValue, validateObject, validateTimeout } from '../validate.js';
 
 /**
  * How a read without a length is served: TCP hands out every byte that is queued (`'bytes'`), UDP
@@ -217,7 +217,7 @@ export class ReadQueue<T = undefined> {
   #read(length: number | undefined, options: ReadOptions | undefined, build: ReadResult<T, unknown> | undefined): Promise<unknown> {
     if (length !== undefined && (typeof length !== 'number' || !Number.isInteger(length) || length < 1 || length > this.#options.maxReadLength)) {
       return Promise.reject(
-        invalidArgument(`read length must be an integer from 1 to ${this.#options.maxReadLength} (maxBufferedBytes), got ${String(length)}`),
+        invalidArgument(`read length must be an integer from 1 to ${this.#options.maxReadLength} (maxBufferedBytes), got ${describeValue(length)}`),
       );
     }
     let timeoutInMillis = this.#options.readTimeoutInMillis;
@@ -377,7 +377,7 @@ export class ReadQueue<T = undefined> {
 }
 
 function checkReadOptions(options: ReadOptions, fallback: number): { timeoutInMillis: number; signal: AbortSignal | undefined } {
-  if (typeof options !== 'object' || options === null) throw invalidArgument(`read options must be an object, got ${String(options)}`);
+  validateObject(options, 'read options');
   const timeoutInMillis = options.timeoutInMillis === undefined ? fallback : validateTimeout(options.timeoutInMillis, 'timeoutInMillis');
   const signal = options.signal;
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalidArgument('signal must be an AbortSignal');

@@ -69,7 +69,7 @@ async function soakOne(port: number, conn: number, count: number, window: number
     for (let seq = 0; seq < count; seq++) {
       const expected = inFlight.shift()!;
       const reply = await client.read(expected.length);
-      if (writeError !== undefined) throw writeError;
+      if (writeError !== undefined) throw writeError as Error;
       if (!reply.equals(expected)) {
         const got = reply.length >= HEADER ? reply.readUInt32BE(8) : -1;
         if (got !== seq) tally.outOfOrder++;

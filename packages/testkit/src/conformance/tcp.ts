@@ -31,6 +31,11 @@ export interface TcpConformanceOptions {
   rawPeers?: (transport: TcpTransport) => RawPeers;
   /** Runs after each test, after the suite closed everything it opened (e.g. `network.close()`). */
   teardown?: (transport: TcpTransport) => void | Promise<void>;
+  /**
+   * Bytes of the large-transfer test. Default 8 MiB; a transport shaped to deliver tiny chunks
+   * (a loopback network with `chunkSize: 3`) may use less and still cross every boundary.
+   */
+  largeTransferBytes?: number;
 }
 
 /**
@@ -526,7 +531,7 @@ export function tcpConformance(
       it('a large transfer arrives intact', async () => {
         const { port } = await listen(echoService());
         const client = await connect(port);
-        const payload = randomBytes(8 * 1024 * 1024);
+        const payload = randomBytes(options.largeTransferBytes ?? 8 * 1024 * 1024);
         const writing = (async () => {
           for (let offset = 0; offset < payload.length; offset += 100_000) await client.write(payload.subarray(offset, offset + 100_000));
         })();
