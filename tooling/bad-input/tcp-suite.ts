@@ -41,16 +41,6 @@ export const NUM_RUNS = Number(process.env.SOCK_PROPERTY_RUNS ?? 150);
 /** The largest read in these tests (their connections' maxBufferedBytes), so `read(max)` stays cheap. */
 const MAX_READ = 65_536;
 
-/**
- * Tests of the pending core work run with `SOCK_PENDING=1`; otherwise they are skipped, and their
- * title says which change they wait for.
- *
- * @example
- * ```ts
- * describe('configs with an unknown field (needs unknown-field rejection)', () => { it('...', async () => {}); });
- * ```
- */
-export const pending = process.env.SOCK_PENDING === '1' ? describe : describe.skip;
 
 /**
  * Where the suite runs: a transport, and a host of it that reaches its listeners without DNS.
@@ -490,7 +480,7 @@ export function tcpBadInput(name: string, open: () => TcpTarget): void {
       });
     });
 
-    pending("the SPEC's later config fields (needs idleTimeoutInMillis, writeTimeoutInMillis, proxyProtocol)", () => {
+    describe("the SPEC's later config fields", () => {
       it('connect and createListener check them like the others', async () => {
         const proxyProtocol = fc.oneof(fc.constantFrom('v1', 'v2', 'any'), anyValue);
         await fc.assert(

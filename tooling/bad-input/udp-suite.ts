@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSocketError, type Address, type UdpCaller, type UdpClient, type UdpListener, type UdpService, type UdpTransport } from '../../packages/core/src/index.js';
 import { expectAccepted, expectRefused, settle, type Outcome } from './outcome.js';
-import { NUM_RUNS, optional, pending } from './tcp-suite.js';
+import { NUM_RUNS, optional } from './tcp-suite.js';
 import {
   anyValue,
   arrayOptionsValue,

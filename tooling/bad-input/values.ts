@@ -321,7 +321,7 @@ export function hasNoText(value: unknown): boolean {
 /**
  * Read lengths: small valid ones (a test can supply that many bytes), `max`, `max + 1`, and
  * everything else, except values without a text form, which {@link textlessValue} covers (today
- * `read()` throws a TypeError for them; see the pending tests).
+ * `read()` once threw a TypeError for them).
  *
  * @example
  * ```ts
@@ -376,7 +376,7 @@ export function isReadOptions(value: unknown): boolean {
 
 /**
  * Read options, valid (with live and aborted signals, short time-outs) and not. Arrays are left
- * to {@link arrayOptionsValue}: today they pass as empty options (see the pending tests).
+ * to {@link arrayOptionsValue}: they are refused like arrays.
  *
  * @example
  * ```ts

@@ -1,6 +1,9 @@
 import { invalidArgument } from './errors.js';
 import type { FrameCodec } from './framing/codec.js';
 import { isFrameCodec } from './framing/is-codec.js';
+import type { ProxyProtocolVersion } from './proxy/proxy-parser.js';
+import { DEFAULT_PROXY_HEADER_TIMEOUT_IN_MILLIS } from './proxy/proxy-step.js';
+import { trustedProxies, type TrustedProxy } from './proxy/trusted-proxies.js';
 import { validateService, type Service } from './service.js';
 import {
   resolveClientSecureSocket,
@@ -11,6 +14,7 @@ import {
   type ResolvedListenerSecureSocket,
 } from './tls/secure-socket.js';
 import {
+  describeValue,
   optional,
   validateAddress,
   validateBoolean,
@@ -108,6 +112,26 @@ export interface ListenerConfig extends ConnectionConfig {
   backlog?: number;
   /** Speak TLS: `onConnect` runs after the handshake (see {@link ListenerSecureSocket}). Default: plain TCP. */
   secureSocket?: ListenerSecureSocket;
+  /**
+   * Behind a load balancer: every connection must begin with a PROXY protocol header of this version
+   * (`'any'`: v1 or v2), read before the service sees a byte; `caller.remoteAddress` is then the
+   * client's, `caller.proxyAddress` the balancer's. A missing, malformed or late header closes the
+   * connection (`PROXY_PROTOCOL_INVALID`). Default: off.
+   */
+  proxyProtocol?: ProxyProtocolVersion;
+  /**
+   * With `proxyProtocol`: the balancers allowed to send a header — CIDR strings (`'10.0.0.0/8'`),
+   * addresses, or objects with `check(address, family)` such as Node's `net.BlockList`. Others are
+   * refused before a byte is read. Default: any peer (then make sure only balancers reach the port).
+   */
+  trustedProxies?: readonly TrustedProxy[];
+  /** With `proxyProtocol`: how long a connection may take to send its header. Default 5000. */
+  proxyHeaderTimeoutInMillis?: number;
+  /**
+   * Let several listeners (processes or workers) bind the same port, the kernel spreading connections
+   * (`SO_REUSEPORT`). Needs Node 22.12+ (on older runtimes `INVALID_ARGUMENT`). Default false.
+   */
+  reusePort?: boolean;
 }
 
 /**
@@ -191,6 +215,10 @@ export interface ResolvedListenerConfig extends ResolvedConnectionConfig {
   maxConnections: number;
   backlog: number | undefined;
   secureSocket: ResolvedListenerSecureSocket | undefined;
+  proxyProtocol: ProxyProtocolVersion | undefined;
+  trustedProxies: ((address: string) => boolean) | undefined;
+  proxyHeaderTimeoutInMillis: number;
+  reusePort: boolean;
 }
 
 /** A {@link UdpClientConfig} with every default filled in. */
@@ -223,7 +251,7 @@ const CONNECTION_KEYS = [
  */
 export const CONFIG_KEYS = Object.freeze({
   client: Object.freeze(['host', 'port', 'callbackService', 'connectTimeoutInMillis', 'secureSocket', ...CONNECTION_KEYS]),
-  listener: Object.freeze(['interface', 'maxConnections', 'backlog', 'secureSocket', ...CONNECTION_KEYS]),
+  listener: Object.freeze(['interface', 'maxConnections', 'backlog', 'secureSocket', 'proxyProtocol', 'trustedProxies', 'proxyHeaderTimeoutInMillis', 'reusePort', ...CONNECTION_KEYS]),
   udpClient: Object.freeze(['localAddress', 'readTimeoutInMillis', 'maxQueuedDatagrams']),
   udpConnect: Object.freeze(['host', 'port', 'localAddress', 'readTimeoutInMillis', 'maxQueuedDatagrams']),
   udpListener: Object.freeze(['interface']),
@@ -244,6 +272,16 @@ function resolveConnection(record: Record<string, unknown>): ResolvedConnectionC
     keepAliveInitialDelayInMillis: optional(record, 'keepAliveInitialDelayInMillis', validateTimeout, 0),
     framing: optional<FrameCodec | undefined>(record, 'framing', validateCodec, undefined),
   };
+}
+
+function validateProxyVersion(value: unknown, name: string): ProxyProtocolVersion {
+  if (value !== 'v1' && value !== 'v2' && value !== 'any') throw invalidArgument(`${name} must be 'v1', 'v2' or 'any', got ${describeValue(value)}`);
+  return value;
+}
+
+function validateTrusted(value: unknown, name: string): (address: string) => boolean {
+  if (!Array.isArray(value)) throw invalidArgument(`${name} must be an array of CIDR strings, addresses or address checkers, got ${describeValue(value)}`);
+  return trustedProxies(value as TrustedProxy[]);
 }
 
 function validateCodec(value: unknown, name: string): FrameCodec {
@@ -286,13 +324,21 @@ export function resolveClientConfig(value: unknown, extraKeys: readonly string[]
 export function resolveListenerConfig(value: unknown, extraKeys: readonly string[] = []): ResolvedListenerConfig {
   const record = value === undefined ? {} : validateObject(value, 'listener config');
   validateKeys(record, keys(CONFIG_KEYS.listener, extraKeys), 'listener config');
-  return {
+  const resolved: ResolvedListenerConfig = {
     interface: optional<string | undefined>(record, 'interface', validateHost, undefined),
     maxConnections: optional(record, 'maxConnections', validatePositiveInteger, Number.POSITIVE_INFINITY),
     backlog: optional<number | undefined>(record, 'backlog', validatePositiveInteger, undefined),
     secureSocket: optional<ResolvedListenerSecureSocket | undefined>(record, 'secureSocket', resolveListenerSecureSocket, undefined),
+    proxyProtocol: optional<ProxyProtocolVersion | undefined>(record, 'proxyProtocol', validateProxyVersion, undefined),
+    trustedProxies: optional<((address: string) => boolean) | undefined>(record, 'trustedProxies', validateTrusted, undefined),
+    proxyHeaderTimeoutInMillis: optional(record, 'proxyHeaderTimeoutInMillis', validateTimeout, DEFAULT_PROXY_HEADER_TIMEOUT_IN_MILLIS),
+    reusePort: optional(record, 'reusePort', validateBoolean, false),
     ...resolveConnection(record),
   };
+  if (resolved.trustedProxies !== undefined && resolved.proxyProtocol === undefined) {
+    throw invalidArgument('trustedProxies needs proxyProtocol: it says which peers may send a PROXY protocol header');
+  }
+  return resolved;
 }
 
 /**

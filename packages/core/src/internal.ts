@@ -62,3 +62,4 @@ export { tlsDialer } from './tls/tls-dialer.js';
 export { tlsAcceptStep } from './tls/tls-step.js';
 export { tlsFailed, handshakeTimedOut, badCredentials } from './tls/tls-errors.js';
 export { tlsInfoOf } from './tls/tls-session.js';
+export { proxyAcceptStep, type ProxyStepOptions } from './proxy/proxy-step.js';

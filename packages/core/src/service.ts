@@ -58,6 +58,8 @@ export interface Caller extends AsyncIterable<Buffer> {
   readonly localPort: number;
   /** The TLS session, or `undefined` on a plain connection. */
   readonly tls?: TlsInfo | undefined;
+  /** Behind a PROXY-protocol balancer: the balancer's address (`remoteAddress` is then the client's). */
+  readonly proxyAddress?: { host: string; port: number } | undefined;
   /**
    * No `length`: the bytes available now (at least one), waiting if there are none. `length` n:
    * exactly n bytes, or fewer if the stream ends first. At end of stream: an empty Buffer.

@@ -1,6 +1,7 @@
 export { Client } from './client.js';
 export { Listener } from './listener.js';
 export { tcp } from './transport.js';
+export { reusePortSupported } from './reuse-port.js';
 export {
   READ_TIMED_OUT,
   GENERIC_ERROR,
@@ -27,4 +28,7 @@ export {
   type Pem,
   type TlsVersion,
   type TcpTransport,
+  type ProxyHeader,
+  type TrustedProxy,
+  type AddressChecker,
 } from '@sock/core';

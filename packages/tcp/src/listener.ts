@@ -1,6 +1,7 @@
 import * as tls from 'node:tls';
 import { ListenerBase, resolveListenerConfig, validatePort, type ListenerConfig } from '@sock/core/internal';
 import { NetAcceptor } from './net-acceptor.js';
+import { checkReusePort } from './reuse-port.js';
 
 /**
  * A TCP listener: the seed's `socket:Listener`. Attach one service; each accepted connection is
@@ -23,6 +24,7 @@ export class Listener extends ListenerBase {
   /** `port` 0 binds an ephemeral port (read it back from `address`). Bad input throws `INVALID_ARGUMENT`. */
   constructor(port: number, config?: ListenerConfig) {
     const resolved = resolveListenerConfig(config);
+    checkReusePort(resolved.reusePort);
     super(new NetAcceptor(validatePort(port, 'port', 0), resolved), resolved, { tls });
   }
 }

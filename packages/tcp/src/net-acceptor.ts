@@ -50,7 +50,9 @@ export class NetAcceptor implements Acceptor {
         reject(fromSystemError(error, 'listen', endpoint));
       };
       server.once('error', failed);
-      server.listen({ port: this.#port, host: config.interface, backlog: config.backlog }, () => {
+      // `reusePort` is known to Node 22.12+ only (checked at construction); older types lack it.
+      const options = { port: this.#port, host: config.interface, backlog: config.backlog, ...(config.reusePort ? { reusePort: true } : {}) };
+      server.listen(options, () => {
         server.off('error', failed);
         server.on('error', (error) => handler.error(fromSystemError(error, 'listen', endpoint)));
         const bound = server.address();

@@ -115,7 +115,9 @@ function accepts(bound: string, to: string): boolean {
  */
 export class AddressTable<T> {
   readonly #protocol: string;
-  readonly #bindings = new Map<number, Array<{ host: string; owner: T }>>();
+  readonly #bindings = new Map<number, Array<{ host: string; owner: T; shared: boolean }>>();
+  // Round-robin position per port, for ports several owners share (reusePort).
+  readonly #turn = new Map<number, number>();
   readonly #reserved = new Set<number>();
   #next = FIRST_EPHEMERAL_PORT;
 
@@ -123,14 +125,18 @@ export class AddressTable<T> {
     this.#protocol = protocol;
   }
 
-  /** Binds `owner` to `host` (already numeric) and `port` (0: ephemeral); returns the port. Throws `ADDRESS_IN_USE`. */
-  bind(host: string, port: number, owner: T): number {
+  /**
+   * Binds `owner` to `host` (already numeric) and `port` (0: ephemeral); returns the port. Throws
+   * `ADDRESS_IN_USE` — unless every overlapping binding and this one are `shared` (reusePort) on the
+   * same address, which then take turns receiving.
+   */
+  bind(host: string, port: number, owner: T, shared = false): number {
     const chosen = port === 0 ? this.#ephemeral(host) : port;
     const list = this.#bindings.get(chosen) ?? [];
-    if (list.some((binding) => overlaps(binding.host, host))) {
+    if (list.some((binding) => overlaps(binding.host, host) && !(shared && binding.shared && binding.host === host))) {
       throw new GenericError('ADDRESS_IN_USE', `address ${formatEndpoint(host, chosen)} is already in use (${this.#protocol})`);
     }
-    list.push({ host, owner });
+    list.push({ host, owner, shared });
     this.#bindings.set(chosen, list);
     return chosen;
   }
@@ -160,8 +166,13 @@ export class AddressTable<T> {
   find(host: string, port: number): T | undefined {
     const list = this.#bindings.get(port);
     if (list === undefined) return undefined;
-    // The most specific binding wins, as the kernel's lookup does.
-    return (list.find((binding) => binding.host === host) ?? list.find((binding) => accepts(binding.host, host)))?.owner;
+    // The most specific binding wins, as the kernel's lookup does; owners sharing it take turns.
+    const exact = list.filter((binding) => binding.host === host);
+    const candidates = exact.length > 0 ? exact : list.filter((binding) => accepts(binding.host, host));
+    if (candidates.length <= 1) return candidates[0]?.owner;
+    const turn = this.#turn.get(port) ?? 0;
+    this.#turn.set(port, turn + 1);
+    return candidates[turn % candidates.length]!.owner;
   }
 
   // The next free port of the dynamic range, round-robin, so a port just released is not reused at once.

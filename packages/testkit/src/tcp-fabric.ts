@@ -252,7 +252,7 @@ export class LoopbackAcceptor implements Acceptor {
       throw new GenericError('CONNECTION_CLOSED', `cannot listen on ${formatEndpoint(this.#config.interface ?? '::', this.#port)}: the loopback network is closed`);
     }
     const host = resolveBindHost(this.#config.interface, this.#port);
-    const port = this.#fabric.table.bind(host, this.#port, this);
+    const port = this.#fabric.table.bind(host, this.#port, this, this.#config.reusePort);
     this.#bound = port;
     this.#handler = handler;
     return { host, port };

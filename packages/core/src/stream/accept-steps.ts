@@ -1,4 +1,6 @@
 import { invalidArgument } from '../errors.js';
+import { proxyAcceptStep } from '../proxy/proxy-step.js';
+import type { ProxyProtocolVersion } from '../proxy/proxy-parser.js';
 import type { ResolvedListenerSecureSocket } from '../tls/secure-socket.js';
 import type { TransportFeatures } from '../tls/tls-module.js';
 import { tlsAcceptStep } from '../tls/tls-step.js';
@@ -8,6 +10,9 @@ import type { AcceptStep } from './accept-step.js';
  * What a listener's config may ask of the accept stage. Each option present adds its step.
  */
 export interface AcceptStepOptions {
+  readonly proxyProtocol?: ProxyProtocolVersion | undefined;
+  readonly trustedProxies?: ((address: string) => boolean) | undefined;
+  readonly proxyHeaderTimeoutInMillis?: number | undefined;
   readonly secureSocket?: ResolvedListenerSecureSocket | undefined;
 }
 
@@ -17,13 +22,20 @@ export interface AcceptStepOptions {
  *
  * @example
  * ```ts
- * ACCEPT_STEPS.map((entry) => entry.option); // ['secureSocket']
+ * ACCEPT_STEPS.map((entry) => entry.option); // ['proxyProtocol', 'secureSocket']
  * ```
  */
 export const ACCEPT_STEPS: ReadonlyArray<{
   readonly option: keyof AcceptStepOptions;
   make(config: AcceptStepOptions, features: TransportFeatures): AcceptStep | undefined;
 }> = Object.freeze([
+  {
+    option: 'proxyProtocol' as const,
+    make(config: AcceptStepOptions): AcceptStep | undefined {
+      if (config.proxyProtocol === undefined) return undefined;
+      return proxyAcceptStep({ version: config.proxyProtocol, trusted: config.trustedProxies, timeoutInMillis: config.proxyHeaderTimeoutInMillis });
+    },
+  },
   {
     option: 'secureSocket' as const,
     make(config: AcceptStepOptions, features: TransportFeatures): AcceptStep | undefined {

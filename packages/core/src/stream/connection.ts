@@ -5,6 +5,7 @@ import { ClientTls } from '../tls/client-tls.js';
 import { resolveClientSecureSocket, resolveListenerSecureSocket, type ClientSecureSocket, type ListenerSecureSocket } from '../tls/secure-socket.js';
 import { ServerTls } from '../tls/server-tls.js';
 import type { TransportFeatures } from '../tls/tls-module.js';
+import type { ProxyHeader } from '../proxy/proxy-header.js';
 import type { Caller, ReadOptions, Service, WriteOptions } from '../service.js';
 import { nextId } from '../util/id.js';
 import { handled, isThenable, rejected, RESOLVED } from '../util/promises.js';
@@ -300,6 +301,11 @@ export class Connection implements Caller {
   get proxyAddress(): { host: string; port: number } | undefined {
     const proxy = this.#wire?.info.proxyAddress;
     return proxy === undefined ? undefined : { ...proxy };
+  }
+
+  /** The PROXY protocol header this connection began with, when its listener has `proxyProtocol`. */
+  get proxyHeader(): ProxyHeader | undefined {
+    return this.#wire?.info.proxyHeader;
   }
 
   /** @internal The lifecycle value. */

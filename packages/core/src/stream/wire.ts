@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { Address } from '../config.js';
+import type { ProxyHeader } from '../proxy/proxy-header.js';
 import { formatEndpoint, type SocketError } from '../errors.js';
 
 /**
@@ -41,6 +42,8 @@ export interface WireInfo {
   localPort: number;
   tls?: TlsInfo | undefined;
   proxyAddress?: Address | undefined;
+  /** The PROXY protocol header the connection began with (its TLVs: ALPN, authority, TLS). */
+  proxyHeader?: ProxyHeader | undefined;
 }
 
 /**

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import diagnostics from 'node:diagnostics_channel';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  encodeProxyHeaderV1,
+  encodeProxyHeaderV2,
   GenericError,
   ReadTimedOutError,
   type Caller,
@@ -638,6 +641,87 @@ export function tcpConformance(
         expect(connected).toBe(2);
         expect(listener.refusedConnections).toBe(1);
         expect(listener.connections).toBe(2);
+      });
+    });
+
+    describe('PROXY protocol (listener proxyProtocol)', () => {
+      // A @sock client plays the balancer: it writes the header the way HAProxy would, then the data.
+      async function balancer(port: number, header: Buffer, data = ''): Promise<Client> {
+        const client = await connect(port);
+        await client.write(Buffer.concat([header, Buffer.from(data)]));
+        return client;
+      }
+
+      function refusals(): { codes: unknown[]; stop(): void } {
+        const codes: unknown[] = [];
+        const listener = (message: unknown): void => void codes.push((message as { error?: { code?: unknown } }).error?.code);
+        diagnostics.subscribe('sock:error', listener);
+        return { codes, stop: () => diagnostics.unsubscribe('sock:error', listener) };
+      }
+
+      it('v1: the caller sees the real client as its remote address and the balancer as proxyAddress; the bytes after the header reach the service', async () => {
+        const recorder = recordingService();
+        const { port } = await listen(recorder, { proxyProtocol: 'v1' });
+        const header = encodeProxyHeaderV1({ protocol: 'TCP4', source: { host: '203.0.113.7', port: 51000 }, destination: { host: '198.51.100.1', port: 443 } });
+        const client = await balancer(port, header, 'hello');
+        const caller = await recorder.waitForConnect();
+        expect(caller.remoteAddress).toBe('203.0.113.7');
+        expect(caller.remotePort).toBe(51000);
+        expect((caller as Caller & { proxyAddress?: unknown }).proxyAddress).toEqual({ host: '127.0.0.1', port: client.localPort });
+        expect((await recorder.waitForBytes(5)).toString()).toBe('hello');
+      });
+
+      it('v2 with TLVs: the header is readable on the caller; LOCAL (a health check) keeps the balancer address', async () => {
+        const recorder = recordingService();
+        const { port } = await listen(recorder, { proxyProtocol: 'any' });
+        await balancer(
+          port,
+          encodeProxyHeaderV2({ command: 'PROXY', protocol: 'TCP6', source: { host: '2001:db8::1', port: 4000 }, destination: { host: '2001:db8::2', port: 443 }, authority: 'api.example', alpn: 'h2' }),
+          'x',
+        );
+        const first = (await recorder.waitForConnect()) as Caller & { proxyHeader?: { authority?: string; alpn?: string } };
+        expect(first.remoteAddress).toBe('2001:db8::1');
+        expect(first.proxyHeader?.authority).toBe('api.example');
+        expect(first.proxyHeader?.alpn).toBe('h2');
+        const check = await balancer(port, encodeProxyHeaderV2({ command: 'LOCAL' }));
+        await recorder.waitForConnect(2);
+        const second = recorder.callers[1]!;
+        expect(second.remoteAddress).toBe('127.0.0.1');
+        expect(second.remotePort).toBe(check.localPort);
+      });
+
+      it('a connection without a valid header never reaches the service: closed, PROXY_PROTOCOL_INVALID on sock:error', async () => {
+        const seen = refusals();
+        try {
+          const onConnect = { count: 0 };
+          const { listener, port } = await listen({ onConnect: () => void onConnect.count++ }, { proxyProtocol: 'v2' });
+          const plain = await balancer(port, Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+          expect((await plain.read().catch(() => Buffer.alloc(0))).length).toBe(0);
+          const v1 = await balancer(port, encodeProxyHeaderV1({ protocol: 'UNKNOWN' }));
+          expect((await v1.read().catch(() => Buffer.alloc(0))).length).toBe(0);
+          expect(onConnect.count).toBe(0);
+          expect(listener.connections).toBe(0);
+          await until(() => seen.codes.length >= 2);
+          expect(seen.codes.every((code) => code === 'PROXY_PROTOCOL_INVALID')).toBe(true);
+        } finally {
+          seen.stop();
+        }
+      });
+
+      it('a late header is refused at its deadline; an untrusted balancer before a byte is read', async () => {
+        const seen = refusals();
+        try {
+          const { port } = await listen({ onConnect() {} }, { proxyProtocol: 'any', proxyHeaderTimeoutInMillis: 100 });
+          const silent = await connect(port);
+          expect((await silent.read().catch(() => Buffer.alloc(0))).length).toBe(0);
+          const { port: guarded } = await listen({ onConnect() {} }, { proxyProtocol: 'any', trustedProxies: ['10.0.0.0/8'] });
+          const stranger = await balancer(guarded, encodeProxyHeaderV1({ protocol: 'TCP4', source: { host: '1.2.3.4', port: 1 }, destination: { host: '5.6.7.8', port: 2 } }));
+          expect((await stranger.read().catch(() => Buffer.alloc(0))).length).toBe(0);
+          await until(() => seen.codes.length >= 2);
+          expect(seen.codes).toEqual(['PROXY_PROTOCOL_INVALID', 'PROXY_PROTOCOL_INVALID']);
+        } finally {
+          seen.stop();
+        }
       });
     });
 
