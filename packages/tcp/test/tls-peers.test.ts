@@ -54,6 +54,7 @@ describe('openssl s_server (an outside TLS server), against node:tls', () => {
     const socket = await rawTlsConnect({ port: server.port, ...trusting(), cert: certificates().client.cert, key: certificates().client.key });
     socket.write('mutual\n');
     await server.waitFor(/^mutual$/m);
+    expect((await server.waitFor(/^subject=CN = (.+)$/m))[1]).toBe(CLIENT_CN);
   });
 
   it('-Verify refuses a client without a certificate (under TLS 1.3 the client learns it after its handshake)', async () => {
