@@ -7,6 +7,8 @@ import {
   SOCK_CHANNELS,
   type Caller,
   type ClientConfig,
+  type ClientSecureSocket,
+  type ListenerSecureSocket,
   type ListenerConfig,
   type Service,
   type SocketError,
@@ -23,46 +25,19 @@ import { rawNetServer, rawSocket, receiveUntilClosed } from './raw-tls.js';
 // SPEC "TLS", against outside peers (openssl s_server/s_client, Python's ssl) and @sock itself.
 // The peers and certificates are proven against node:tls in tls-peers.test.ts.
 
-// ---- SPEC names that @sock does not export yet. When its TLS lands: import its types instead of
-// these, and call `startTls` and read `peerCertificate` directly. (A spread `secureSocket` is not
-// checked against today's config types; it will be against the real ones.) ----
-type Pem = string | Buffer;
-/** SPEC: `ClientConfig.secureSocket`. */
-interface ClientSecureSocket {
-  ca?: Pem;
-  cert?: Pem;
-  key?: Pem;
-  servername?: string;
-  rejectUnauthorized?: boolean;
-  minVersion?: 'TLSv1.2' | 'TLSv1.3';
-  alpnProtocols?: string[];
-  handshakeTimeoutInMillis?: number;
-}
-/** SPEC: `ListenerConfig.secureSocket`. */
-interface ListenerSecureSocket {
-  cert: Pem;
-  key: Pem;
-  ca?: Pem;
-  requestCert?: boolean;
-  minVersion?: 'TLSv1.2' | 'TLSv1.3';
-  alpnProtocols?: string[];
-  handshakeTimeoutInMillis?: number;
-}
 function clientConfig(port: number, secureSocket: ClientSecureSocket | undefined, extra: Partial<ClientConfig> = {}): ClientConfig {
   return { host: '127.0.0.1', port, readTimeoutInMillis: PEER_WAIT_IN_MILLIS, ...extra, ...(secureSocket === undefined ? {} : { secureSocket }) };
 }
 function listenerConfig(secureSocket: ListenerSecureSocket | undefined, extra: Partial<ListenerConfig> = {}): ListenerConfig {
   return { readTimeoutInMillis: PEER_WAIT_IN_MILLIS, ...extra, ...(secureSocket === undefined ? {} : { secureSocket }) };
 }
-/** SPEC: `startTls(secureSocket)` on a Client (client role) and on a listener's Caller (server role). */
 function startTls(target: Caller, secureSocket: ClientSecureSocket | ListenerSecureSocket): Promise<void> {
-  return (target as Caller & { startTls(secureSocket: ClientSecureSocket | ListenerSecureSocket): Promise<void> }).startTls(secureSocket);
+  return target.startTls(secureSocket);
 }
 /** The CN of `tls.peerCertificate` (Node's `getPeerCertificate()` object). */
 function peerCn(tls: TlsInfo | undefined): unknown {
   return (tls?.peerCertificate as { subject?: { CN?: unknown } } | undefined)?.subject?.CN;
 }
-// ---- end of SPEC names ----
 
 const certificates = useCertificates();
 const trustingClient = (extra: ClientSecureSocket = {}): ClientSecureSocket => ({ ca: certificates().ca.cert, servername: 'localhost', ...extra });
@@ -265,7 +240,7 @@ const BAD_SERVER_CERTIFICATES: ReadonlyArray<[string, Exclude<keyof TestCertific
   ['a self-signed certificate', 'selfSigned'],
 ];
 
-describe.skip('TLS over @sock (needs @sock TLS)', () => {
+describe('TLS over @sock', () => {
   describe('a TLS listener', () => {
     it.each(allClientPeers)('%s: onConnect runs after the handshake and sees caller.tls; data is echoed over TLS', async (name) => {
       const observed = await observedListener(serving(certificates().server));

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { plainAddress } from '../address.js';
 import { fromSystemError, GenericError, type SocketError } from '../errors.js';
+import { isTlsError, tlsFailed } from '../tls/tls-errors.js';
 import { peerName, type Wire, type WireHandler, type WireInfo } from './wire.js';
 
 /**
@@ -135,7 +136,9 @@ export class SocketWire implements Wire {
   failed(error: Error): void {
     if (this.#errored) return;
     this.#errored = true;
-    const mapped = fromSystemError(error, this.#socket.connecting ? 'connect' : 'read', peerName(this.info));
+    const peer = peerName(this.info);
+    // A TLS alert after the handshake (TLS 1.3: "certificate required") is a TLS failure, not a reset.
+    const mapped = isTlsError(error) ? tlsFailed(error, peer) : fromSystemError(error, this.#socket.connecting ? 'connect' : 'read', peer);
     if (this.#started) this.handler.error(mapped);
     else this.#early = mapped;
   }

@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { SocketWire } from '../stream/socket-wire.js';
 import { peerName, type Wire, type WireInfo } from '../stream/wire.js';
+import { checkCredentials } from './credentials.js';
 import type { ResolvedClientSecureSocket } from './secure-socket.js';
 import { badCredentials, handshakeTimedOut, tlsFailed } from './tls-errors.js';
 import type { SecureContext, TlsModule } from './tls-module.js';
@@ -37,6 +38,7 @@ export class ClientTls {
   constructor(tls: TlsModule, secure: ResolvedClientSecureSocket) {
     this.#tls = tls;
     this.#secure = secure;
+    checkCredentials(secure, 'secureSocket');
     try {
       this.#context = tls.createSecureContext({
         ca: secure.ca as string | Buffer | Array<string | Buffer> | undefined,
@@ -58,6 +60,8 @@ export class ClientTls {
     const secure = this.#secure;
     const peer = peerName(info, host);
     return new Promise<Wire>((resolve, reject) => {
+      // See ServerTls: a peer that ends its side during the handshake must fail it, not half-close it.
+      stream.allowHalfOpen = false;
       const socket = this.#tls.connect({
         socket: stream,
         host,
@@ -84,6 +88,7 @@ export class ClientTls {
       const aborted = (): void => fail(signal!.reason);
       const secured = (): void => {
         done();
+        socket.allowHalfOpen = true; // from here on, ending this side is the connection's decision
         resolve(new SocketWire(socket, { ...info, tls: tlsInfoOf(socket) }));
       };
       socket.once('secureConnect', secured);

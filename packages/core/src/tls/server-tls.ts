@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { SocketWire } from '../stream/socket-wire.js';
 import { peerName, type Wire, type WireInfo } from '../stream/wire.js';
+import { checkCredentials } from './credentials.js';
 import type { ResolvedListenerSecureSocket } from './secure-socket.js';
 import { badCredentials, tlsFailed } from './tls-errors.js';
 import type { TlsModule, TlsServer, TlsSocket } from './tls-module.js';
@@ -44,6 +45,7 @@ export class ServerTls {
   constructor(tls: TlsModule, secure: ResolvedListenerSecureSocket) {
     this.#tls = tls;
     this.#secure = secure;
+    checkCredentials(secure, 'secureSocket');
     this.#idle.push(this.#make());
   }
 
@@ -63,6 +65,7 @@ export class ServerTls {
       };
       const secured = (socket: TlsSocket): void => {
         done(true);
+        socket.allowHalfOpen = true; // from here on, ending this side is the connection's decision
         resolve(new SocketWire(socket, { ...info, tls: tlsInfoOf(socket) }));
       };
       const failed = (error: Error): void => {
@@ -78,6 +81,9 @@ export class ServerTls {
       server.on('secureConnection', secured);
       server.on('tlsClientError', failed);
       signal?.addEventListener('abort', aborted, { once: true });
+      // The TLS socket inherits the stream's half-open setting: during the handshake a peer that ends
+      // its side (a client refusing our certificate) must close it, so that the failure is reported.
+      stream.allowHalfOpen = false;
       server.emit('connection', stream);
     });
   }

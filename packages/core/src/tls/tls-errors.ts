@@ -92,3 +92,18 @@ export function badCredentials(error: unknown, name: string): SocketError {
   const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
   return new GenericError('INVALID_ARGUMENT', `${name} has a certificate, key or CA that TLS cannot use: ${message}`, error);
 }
+
+/**
+ * True for errors that come from TLS itself (an alert after the handshake, a certificate check),
+ * which a wire reports as `TLS_FAILED` rather than as a plain socket fault.
+ *
+ * @example
+ * ```ts
+ * const mapped = isTlsError(error) ? tlsFailed(error, peer) : fromSystemError(error, 'read', peer);
+ * ```
+ */
+export function isTlsError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  return code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || UNTRUSTED.has(code) || code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID';
+}
