@@ -1,7 +1,7 @@
 import { createServer, Socket, type Server } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createLoopbackNetwork } from '@sock/testkit';
-import { tcpConformance, type RawPeer, type RawPeers } from '@sock/testkit/conformance';
+import { tcpConformance, tlsConformance, type RawPeer, type RawPeers } from '@sock/testkit/conformance';
 import { tcp, type Service, type TcpTransport } from './index.js';
 
 // Resets come from plain node:net sockets: `resetAndDestroy()` sends RST, which no @sock API can.
@@ -52,6 +52,7 @@ const nodeNetPeers: RawPeers = {
 };
 
 tcpConformance('node:net', () => tcp, { rawPeers: () => nodeNetPeers });
+tlsConformance('node:net', () => tcp);
 
 // ---------------------------------------------------------------------------------------------
 // A consumer's test, written once against `TcpTransport`, runs unchanged on node:net and on the

@@ -6,6 +6,6 @@ export {
   type UdpFaults,
 } from './loopback-network.js';
 export type { LoopbackConnection } from './tcp-fabric.js';
-export { echoService, recordingService, scriptedPeer } from './fixtures/index.js';
-export type { RecordingService, RecordingOptions, RecordedEvent, ScriptedPeer, ScriptedPeerOptions } from './fixtures/index.js';
+export { echoService, recordingService, scriptedPeer, testCertificates } from './fixtures/index.js';
+export type { RecordingService, RecordingOptions, RecordedEvent, ScriptedPeer, ScriptedPeerOptions, TestKeyPair } from './fixtures/index.js';
 export { seededRandom } from './random.js';

@@ -1,4 +1,5 @@
 export { tcpConformance, type TcpConformanceOptions } from './tcp.js';
 export { udpConformance, type UdpConformanceOptions } from './udp.js';
+export { tlsConformance, type TlsConformanceOptions } from './tls.js';
 export { loopbackRawPeers } from './loopback-peers.js';
 export { deferred, rejectionOf, until, settled, turns, type Deferred, type RawPeer, type RawPeers, type RawServer } from './helpers.js';

@@ -1,5 +1,5 @@
 import { createLoopbackNetwork, type LoopbackNetwork, type LoopbackOptions } from '../index.js';
-import { loopbackRawPeers, tcpConformance, udpConformance } from './index.js';
+import { loopbackRawPeers, tcpConformance, tlsConformance, udpConformance } from './index.js';
 
 // The same suite @sock/tcp runs against node:net, here against a fresh loopback network per test,
 // plain and shaped (odd chunk sizes split every write; latency runs every delivery on setTimeout).
@@ -24,3 +24,8 @@ udpConformance('loopback', () => (udpNetwork = createLoopbackNetwork()).udp, { t
 udpConformance('loopback, 2 ms latency', () => (udpNetwork = createLoopbackNetwork({ latencyInMillis: 2 })).udp, {
   teardown: () => udpNetwork.close(),
 });
+
+// TLS runs node:tls over the kit's pipes: whole writes, and writes split into 7-byte chunks.
+let tlsNetwork: LoopbackNetwork = createLoopbackNetwork();
+tlsConformance('loopback', () => (tlsNetwork = createLoopbackNetwork()).tcp, { teardown: () => tlsNetwork.close() });
+tlsConformance('loopback, 7-byte chunks', () => (tlsNetwork = createLoopbackNetwork({ chunkSize: 7 })).tcp, { teardown: () => tlsNetwork.close() });
