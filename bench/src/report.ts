@@ -15,6 +15,8 @@ export interface Result {
   baselineSummary: Summary;
   ratio: number;
   target: string;
+  /** The target as data (for the chart); absent for information-only rows. */
+  targetSpec?: Target;
   verdict: Verdict;
   skipped?: string;
   note?: string;
@@ -47,6 +49,7 @@ export function evaluate(row: Row): Result {
     baselineSummary,
     ratio,
     target: describeTarget(target),
+    ...(target === undefined ? {} : { targetSpec: target }),
     verdict,
     ...(row.skipped === undefined ? {} : { skipped: row.skipped }),
     ...(row.note === undefined ? {} : { note: row.note }),
@@ -96,6 +99,15 @@ export function renderTable(results: Result[]): string {
   const format = (cells: string[]): string => `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
   const rule = `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`;
   return [format(header), rule, ...lines.map(format)].join('\n');
+}
+
+/** The notes of the rows (e.g. runs that failed), once per scenario and text, to print under the table. */
+export function renderNotes(results: Result[]): string {
+  const notes = new Set<string>();
+  for (const result of results) {
+    if (result.note !== undefined && result.skipped === undefined) notes.add(`${result.scenario}: ${result.note}`);
+  }
+  return [...notes].map((note) => `note: ${note}`).join('\n');
 }
 
 export function machine(): Record<string, string | number> {
