@@ -106,7 +106,7 @@ export function renderRatioChart(results: readonly Result[], subtitle: string): 
   }
   parts.push(`<line x1="${legendX}" y1="${legendY - 12}" x2="${legendX}" y2="${legendY + 2}" stroke="#000000" stroke-width="2.5"/>`);
   parts.push(`<text x="${legendX + 8}" y="${legendY}">target (dotted: beyond the axis)</text>`);
-  parts.push(`<text x="16" y="${legendY + 22}" fill="#555555">ratio = @sock side ÷ baseline (medians over rounds); target ≥: higher is better, ≤: lower is better (memory)</text>`);
+  parts.push(`<text x="16" y="${legendY + 22}" fill="#555555">ratio = @sock side ÷ baseline (medians over rounds); target ≥: higher is better, ≤: lower is better (memory, latency)</text>`);
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
 }

@@ -38,12 +38,12 @@ export interface Options {
   udpTimeoutMs: number;
 }
 
-// Full-run sizes of the real-peer scenarios: about 6 s of load each (see bench/README.md for why
+// Full-run sizes of the real-peer scenarios: about 5 s of load per run (see bench/README.md for why
 // not 10: 15 runs per round x 5 rounds must fit, with the rest, in about 15 minutes).
-const PEER_SECONDS = 6;
-const AB_REQUESTS = 300_000;
-const AB_CLOSE_REQUESTS = 50_000;
-const REDIS_REQUESTS = 500_000;
+const PEER_SECONDS = 5;
+const AB_REQUESTS = 250_000;
+const AB_CLOSE_REQUESTS = 40_000;
+const REDIS_REQUESTS = 300_000;
 
 const FULL = {
   rounds: 5,
@@ -68,7 +68,7 @@ const FULL = {
   redisPipeline: 16,
   dnsClients: 4,
   dnsOutstanding: 100,
-  udpRrSeconds: 5,
+  udpRrSeconds: 4,
   udpWindow: 32,
   udpTimeoutMs: 250,
 };
@@ -133,7 +133,7 @@ export const USAGE = `usage: pnpm bench [--quick] [--only a,b] [--rounds N] [--p
   --pin                   pin servers to CPU 0 and clients to CPU 1 with taskset (off by default:
                           on this 2-vCPU VM it made loopback latency worse, p99 ~12 ms)
   --profile               write V8 CPU profiles of the @sock children to bench/results/profiles/
-  --out                   JSON output (default bench/results/latest.json)
+  --out                   JSON output (default bench/results/latest.json); the SVG chart goes beside it (.svg)
 size flags (full / quick defaults):
 ${(Object.keys(NUMERIC) as Array<keyof typeof FULL>).map((key) => `  --${NUMERIC[key].padEnd(22)}${FULL[key]} / ${QUICK[key]}`).join('\n')}`;
 
