@@ -3,8 +3,8 @@
  * otherwise; pipelined and split requests found by scanning for CRLFCRLF) on @sock push
  * (`onBytes`), @sock pull (`onReadReady` + `read()`) and raw node:net `'data'`, driven by
  * - peer-http-wrk:   `wrk -t1 -c<C> -d<s>s --latency` (HTTP/1.1 keep-alive);
- * - peer-http-ab:    `ab -k -c<C> -n<N>` (HTTP/1.0 + Connection: Keep-Alive);
- * - peer-http-close: `ab -c<C> -n<N>` (HTTP/1.0, one request per connection: the server closes
+ * - peer-http-ab:    `ab -k -c<C> -t<s> -n<N>` (HTTP/1.0 + Connection: Keep-Alive);
+ * - peer-http-close: `ab -c<C> -t<s> -n<N>` (HTTP/1.0, one request per connection: the server closes
  *                    after each response, so this measures connection set-up and tear-down).
  */
 import type { Fields } from '../protocol.js';
@@ -53,13 +53,14 @@ async function wrkRun(context: RunContext, scenario: string, server: ServerVaria
 }
 
 async function abRun(context: RunContext, scenario: string, server: ServerVariant, keepAlive: boolean): Promise<Fields> {
-  const { peerConnections: connections } = context.options;
+  const { peerConnections: connections, peerSeconds: seconds } = context.options;
   const requests = Math.round(keepAlive ? context.options.abRequests : context.options.abCloseRequests);
-  // Generous: even 2,000 requests/s finishes in time.
-  const budgetMs = (requests / 2000) * 1000 + 30_000;
+  const budgetMs = seconds * 1000 + 30_000;
   return serveAndLoad(context, scenario, server, budgetMs, async (port) => {
-    // -q: no progress lines; -s 10: a socket silent for 10 s is an error, not a hang.
-    const args = [...(keepAlive ? ['-k'] : []), '-q', `-c${connections}`, `-n${requests}`, '-s', '10', url(port)];
+    // -n requests, but no longer than -t seconds, so that a slow or busy machine does not stretch
+    // the run (-t must come first: it resets -n to 50000). -q: no progress lines; -s 10: a socket
+    // silent for 10 s is an error, not a hang.
+    const args = [...(keepAlive ? ['-k'] : []), '-q', `-c${connections}`, '-t', String(seconds), `-n${requests}`, '-s', '10', url(port)];
     const run = await runLoad(context, 'ab', args, budgetMs);
     const report = parseAbReport(run.stdout);
     rejectProblems(report.problems);
@@ -95,7 +96,7 @@ const AB = 'peer-http-ab';
 export const peerHttpAb: Scenario = {
   name: AB,
   // ab -k reaches about 50,000 requests/s here.
-  estimateSeconds: (options: Options) => options.peerRounds * 3 * (options.abRequests / 50_000 + RUN_OVERHEAD_SECONDS),
+  estimateSeconds: (options: Options) => options.peerRounds * 3 * (Math.min(options.peerSeconds, options.abRequests / 50_000) + RUN_OVERHEAD_SECONDS),
   run(context) {
     return runPeerScenario(context, AB, 'ab', rateRows(`requests/s (ab -k -c${context.options.peerConnections})`), variants((server) => abRun(context, AB, server, true)));
   },
@@ -105,7 +106,7 @@ const CLOSE = 'peer-http-close';
 export const peerHttpClose: Scenario = {
   name: CLOSE,
   // A connection per request: about 9,000 requests/s here.
-  estimateSeconds: (options: Options) => options.peerRounds * 3 * (options.abCloseRequests / 9_000 + RUN_OVERHEAD_SECONDS),
+  estimateSeconds: (options: Options) => options.peerRounds * 3 * (Math.min(options.peerSeconds, options.abCloseRequests / 9_000) + RUN_OVERHEAD_SECONDS),
   run(context) {
     return runPeerScenario(context, CLOSE, 'ab', rateRows(`requests/s, no keep-alive (ab -c${context.options.peerConnections})`), variants((server) => abRun(context, CLOSE, server, false)));
   },
