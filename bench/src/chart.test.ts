@@ -44,3 +44,10 @@ describe('renderRatioChart', () => {
     expect(svg).not.toMatch(/&(?!amp;|lt;|gt;|quot;)/);
   });
 });
+
+describe('formatRatio in the chart', () => {
+  it('shows a third decimal when two would print the target itself', () => {
+    const near = result({ subjectSamples: [945.2], baselineSamples: [1000], target: { kind: 'ratio', op: '>=', value: 0.95 } });
+    expect(renderRatioChart([near], '')).toContain('0.945×  (≥ 0.95)');
+  });
+});

@@ -2,7 +2,7 @@
  * A hand-written SVG bar chart of every row that has a ratio target: one horizontal bar per row
  * (@sock side / baseline, medians), the 1.0 line, and each row's target marked on its bar.
  */
-import type { Result } from './report.js';
+import { formatRatio, type Result } from './report.js';
 
 const WIDTH = 1120;
 const LABEL_WIDTH = 560;
@@ -28,9 +28,6 @@ function x(ratio: number): number {
   return AXIS_LEFT + (Math.min(Math.max(ratio, 0), AXIS_MAX) / AXIS_MAX) * (AXIS_RIGHT - AXIS_LEFT);
 }
 
-function ratioText(value: number): string {
-  return value >= 10 ? `${value.toFixed(1)}×` : `${value.toFixed(2)}×`;
-}
 
 /** The rows the chart shows: those whose target is a ratio (throughput, memory, kit speed-up). */
 export function chartedResults(results: readonly Result[]): Result[] {
@@ -77,7 +74,8 @@ export function renderRatioChart(results: readonly Result[], subtitle: string): 
     }
     const colour = result.verdict === 'pass' ? COLOURS.pass : result.verdict === 'miss' ? COLOURS.miss : COLOURS.other;
     const end = x(result.ratio);
-    const tooltip = `${label}: ${ratioText(result.ratio)}, target ${targetText}, ${result.verdict}`;
+    const ratio = `${formatRatio(result.ratio, target)}×`;
+    const tooltip = `${label}: ${ratio}, target ${targetText}, ${result.verdict}`;
     parts.push(`<rect x="${AXIS_LEFT}" y="${(middle - BAR_HEIGHT / 2).toFixed(1)}" width="${Math.max(1, end - AXIS_LEFT).toFixed(1)}" height="${BAR_HEIGHT}" fill="${colour}" fill-opacity="0.85"><title>${escape(tooltip)}</title></rect>`);
     if (result.ratio > AXIS_MAX) {
       // A break mark: the bar goes on beyond the axis.
@@ -89,7 +87,7 @@ export function renderRatioChart(results: readonly Result[], subtitle: string): 
       const beyond = target.value > AXIS_MAX;
       parts.push(`<line x1="${at.toFixed(1)}" y1="${middle - BAR_HEIGHT / 2 - 3}" x2="${at.toFixed(1)}" y2="${middle + BAR_HEIGHT / 2 + 3}" stroke="#000000" stroke-width="${beyond ? 1 : 2.5}"${beyond ? ' stroke-dasharray="2,2"' : ''}/>`);
     }
-    parts.push(`<text x="${AXIS_RIGHT + 8}" y="${middle + 4}">${escape(`${ratioText(result.ratio)}  (${targetText})`)}</text>`);
+    parts.push(`<text x="${AXIS_RIGHT + 8}" y="${middle + 4}">${escape(`${ratio}  (${targetText})`)}</text>`);
   });
 
   const legendY = bottom + 30;

@@ -56,6 +56,17 @@ export function evaluate(row: Row): Result {
   };
 }
 
+/**
+ * A ratio with 2 decimals, or 3 when 2 would print the target's own value (0.9452 is "0.945", not
+ * "0.95", next to a target of 0.95), so that a MISS never reads like the target.
+ */
+export function formatRatio(ratio: number, target: Target | undefined): string {
+  if (!Number.isFinite(ratio)) return '–';
+  if (ratio >= 10) return ratio.toFixed(1);
+  const two = ratio.toFixed(2);
+  return target?.kind === 'ratio' && ratio !== target.value && Number(two) === target.value ? ratio.toFixed(3) : two;
+}
+
 function formatNumber(value: number, unit: string): string {
   if (!Number.isFinite(value)) return '–';
   switch (unit) {
@@ -90,7 +101,7 @@ export function renderTable(results: Result[]): string {
       formatSummary(result.subjectSummary, result.unit),
       result.baseline,
       formatSummary(result.baselineSummary, result.unit),
-      Number.isFinite(result.ratio) ? `${result.ratio.toFixed(2)}x` : '–',
+      Number.isFinite(result.ratio) ? `${formatRatio(result.ratio, result.targetSpec)}x` : '–',
       result.target,
       result.verdict === 'pass' ? 'PASS' : result.verdict === 'miss' ? 'MISS' : result.verdict,
     ];

@@ -88,7 +88,7 @@ describe('HttpRequestScanner', () => {
   });
 
   it('accepts empty lines between requests', () => {
-    expect(feed(new HttpRequestScanner(), WRK + '\r\n' + WRK)).toEqual([2]);
+    expect(feed(new HttpRequestScanner(), WRK + '\r\n' + WRK, '\r\n\r\n\r\n', WRK)).toEqual([2, 0, 1]);
   });
 
   it('refuses a head over the limit with FRAME_TOO_LARGE, whether or not its end has come', () => {

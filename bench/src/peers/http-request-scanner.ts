@@ -73,6 +73,8 @@ export class HttpRequestScanner {
       if (end - offset > this.#maxHeadBytes) throw headTooLarge(this.#maxHeadBytes);
       const head = parseHead(data.toString('latin1', offset, end));
       offset = end + HEAD_END.length;
+      // Only blank lines (allowed between requests): no request yet.
+      if (head === undefined) continue;
       count++;
       if (!head.keepAlive) {
         this.#wantsClose = true;
@@ -92,10 +94,11 @@ function malformed(what: string): GenericError {
   return new GenericError('GENERIC', `malformed HTTP request: ${what}`);
 }
 
-function parseHead(text: string): RequestHead {
+/** The head's meaning, or undefined for blank lines alone. */
+function parseHead(text: string): RequestHead | undefined {
   // Clients may send empty lines between requests (RFC 9112 section 2.2).
   const start = text.search(/[^\r\n]/);
-  if (start === -1) throw malformed('empty request head');
+  if (start === -1) return undefined;
   const lineEnd = text.indexOf('\r\n', start);
   const requestLine = lineEnd === -1 ? text.slice(start) : text.slice(start, lineEnd);
   const parts = requestLine.split(' ');
