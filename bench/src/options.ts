@@ -8,6 +8,10 @@ export interface Options {
   out: string | undefined;
   profile: boolean;
   pin: boolean;
+  /** Install missing load generators with apt-get (as root); `--no-install` turns it off. */
+  install: boolean;
+  /** Rounds of the real-peer scenarios (quick: 2 unless --rounds or --peer-rounds says otherwise). */
+  peerRounds: number;
   bulkMiB: number;
   chunkKiB: number;
   echoConnections: number;
@@ -21,7 +25,25 @@ export interface Options {
   memoryConnections: number;
   testkitSeconds: number;
   clientReadSeconds: number;
+  peerConnections: number;
+  peerSeconds: number;
+  abRequests: number;
+  abCloseRequests: number;
+  redisRequests: number;
+  redisPipeline: number;
+  dnsClients: number;
+  dnsOutstanding: number;
+  udpRrSeconds: number;
+  udpWindow: number;
+  udpTimeoutMs: number;
 }
+
+// Full-run sizes of the real-peer scenarios: about 5 s of load per run (see bench/README.md for why
+// not 10: 15 runs per round x 5 rounds must fit, with the rest, in about 15 minutes).
+const PEER_SECONDS = 5;
+const AB_REQUESTS = 250_000;
+const AB_CLOSE_REQUESTS = 40_000;
+const REDIS_REQUESTS = 300_000;
 
 const FULL = {
   rounds: 5,
@@ -38,6 +60,17 @@ const FULL = {
   memoryConnections: 10_000,
   testkitSeconds: 5,
   clientReadSeconds: 5,
+  peerConnections: 50,
+  peerSeconds: PEER_SECONDS,
+  abRequests: AB_REQUESTS,
+  abCloseRequests: AB_CLOSE_REQUESTS,
+  redisRequests: REDIS_REQUESTS,
+  redisPipeline: 16,
+  dnsClients: 4,
+  dnsOutstanding: 100,
+  udpRrSeconds: 4,
+  udpWindow: 32,
+  udpTimeoutMs: 250,
 };
 
 const QUICK: typeof FULL = {
@@ -51,9 +84,17 @@ const QUICK: typeof FULL = {
   memoryConnections: 2000,
   testkitSeconds: 1,
   clientReadSeconds: 1,
+  peerSeconds: 2,
+  abRequests: 40_000,
+  abCloseRequests: 8_000,
+  redisRequests: 100_000,
+  udpRrSeconds: 1,
 };
 
-export const SCENARIOS = ['tcp-bulk', 'tcp-echo', 'tcp-connect', 'udp-throughput', 'memory', 'testkit-echo', 'client-read'] as const;
+/** The scenarios driven by external load generators (`--only peers` selects them all). */
+export const PEER_SCENARIOS = ['peer-http-wrk', 'peer-http-ab', 'peer-http-close', 'peer-dns', 'peer-resp'] as const;
+
+export const SCENARIOS = ['tcp-bulk', 'tcp-echo', 'tcp-connect', 'udp-throughput', 'udp-request', 'memory', 'testkit-echo', 'client-read', ...PEER_SCENARIOS] as const;
 
 const NUMERIC: Record<keyof typeof FULL, string> = {
   rounds: 'rounds',
@@ -70,15 +111,29 @@ const NUMERIC: Record<keyof typeof FULL, string> = {
   memoryConnections: 'memory-connections',
   testkitSeconds: 'testkit-seconds',
   clientReadSeconds: 'client-read-seconds',
+  peerConnections: 'peer-connections',
+  peerSeconds: 'peer-seconds',
+  abRequests: 'ab-requests',
+  abCloseRequests: 'ab-close-requests',
+  redisRequests: 'redis-requests',
+  redisPipeline: 'redis-pipeline',
+  dnsClients: 'dns-clients',
+  dnsOutstanding: 'dns-outstanding',
+  udpRrSeconds: 'udp-rr-seconds',
+  udpWindow: 'udp-window',
+  udpTimeoutMs: 'udp-timeout-ms',
 };
 
-export const USAGE = `usage: pnpm bench [--quick] [--only a,b] [--rounds N] [--profile] [--out file] [--<size flag> N ...]
-  --quick                 smoke run of about a minute (CI); the default is the full run (up to ~10 min)
-  --only                  comma-separated scenarios: ${SCENARIOS.join(', ')}
+export const USAGE = `usage: pnpm bench [--quick] [--only a,b] [--rounds N] [--peer-rounds N] [--no-install] [--profile] [--out file] [--<size flag> N ...]
+  --quick                 smoke run of about 2-3 minutes (CI); the default is the full run (about 15 min)
+  --only                  comma-separated scenarios, or "peers" for every peer-* one:
+                          ${SCENARIOS.join(', ')}
+  --peer-rounds           rounds of the peer-* scenarios only (default: --rounds; quick: 2)
+  --no-install            do not apt-get install missing load generators (their rows are skipped)
   --pin                   pin servers to CPU 0 and clients to CPU 1 with taskset (off by default:
                           on this 2-vCPU VM it made loopback latency worse, p99 ~12 ms)
   --profile               write V8 CPU profiles of the @sock children to bench/results/profiles/
-  --out                   JSON output (default bench/results/latest.json)
+  --out                   JSON output (default bench/results/latest.json); the SVG chart goes beside it (.svg)
 size flags (full / quick defaults):
 ${(Object.keys(NUMERIC) as Array<keyof typeof FULL>).map((key) => `  --${NUMERIC[key].padEnd(22)}${FULL[key]} / ${QUICK[key]}`).join('\n')}`;
 
@@ -92,6 +147,8 @@ export function parseOptions(argv: string[]): Options {
       out: { type: 'string' },
       profile: { type: 'boolean', default: false },
       pin: { type: 'boolean', default: false },
+      'no-install': { type: 'boolean', default: false },
+      'peer-rounds': { type: 'string' },
       help: { type: 'boolean', default: false },
       ...numericOptions,
     },
@@ -114,9 +171,18 @@ export function parseOptions(argv: string[]): Options {
   }
   let only: string[] | undefined;
   if (typeof values.only === 'string') {
-    only = values.only.split(',').map((name) => name.trim()).filter((name) => name !== '');
+    only = values.only
+      .split(',')
+      .map((name) => name.trim())
+      .flatMap((name) => (name === 'peers' ? [...PEER_SCENARIOS] : name === '' ? [] : [name]));
     const unknown = only.filter((name) => !(SCENARIOS as readonly string[]).includes(name));
     if (unknown.length > 0) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIOS.join(', ')}`);
+  }
+  const rounds = Math.max(1, Math.round(sizes.rounds));
+  let peerRounds = quick && raw.rounds === undefined ? 2 : rounds;
+  if (typeof values['peer-rounds'] === 'string') {
+    peerRounds = Number(values['peer-rounds']);
+    if (!Number.isInteger(peerRounds) || peerRounds <= 0) throw new Error(`--peer-rounds must be a positive integer, got ${values['peer-rounds']}`);
   }
   return {
     quick,
@@ -124,7 +190,9 @@ export function parseOptions(argv: string[]): Options {
     out: typeof values.out === 'string' ? values.out : undefined,
     profile: values.profile === true,
     pin: values.pin === true,
+    install: values['no-install'] !== true,
     ...sizes,
-    rounds: Math.max(1, Math.round(sizes.rounds)),
+    rounds,
+    peerRounds,
   };
 }

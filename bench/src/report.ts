@@ -15,6 +15,8 @@ export interface Result {
   baselineSummary: Summary;
   ratio: number;
   target: string;
+  /** The target as data (for the chart); absent for information-only rows. */
+  targetSpec?: Target;
   verdict: Verdict;
   skipped?: string;
   note?: string;
@@ -47,10 +49,22 @@ export function evaluate(row: Row): Result {
     baselineSummary,
     ratio,
     target: describeTarget(target),
+    ...(target === undefined ? {} : { targetSpec: target }),
     verdict,
     ...(row.skipped === undefined ? {} : { skipped: row.skipped }),
     ...(row.note === undefined ? {} : { note: row.note }),
   };
+}
+
+/**
+ * A ratio with 2 decimals, or 3 when 2 would print the target's own value (0.9452 is "0.945", not
+ * "0.95", next to a target of 0.95), so that a MISS never reads like the target.
+ */
+export function formatRatio(ratio: number, target: Target | undefined): string {
+  if (!Number.isFinite(ratio)) return '–';
+  if (ratio >= 10) return ratio.toFixed(1);
+  const two = ratio.toFixed(2);
+  return target?.kind === 'ratio' && ratio !== target.value && Number(two) === target.value ? ratio.toFixed(3) : two;
 }
 
 function formatNumber(value: number, unit: string): string {
@@ -87,7 +101,7 @@ export function renderTable(results: Result[]): string {
       formatSummary(result.subjectSummary, result.unit),
       result.baseline,
       formatSummary(result.baselineSummary, result.unit),
-      Number.isFinite(result.ratio) ? `${result.ratio.toFixed(2)}x` : '–',
+      Number.isFinite(result.ratio) ? `${formatRatio(result.ratio, result.targetSpec)}x` : '–',
       result.target,
       result.verdict === 'pass' ? 'PASS' : result.verdict === 'miss' ? 'MISS' : result.verdict,
     ];
@@ -96,6 +110,15 @@ export function renderTable(results: Result[]): string {
   const format = (cells: string[]): string => `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
   const rule = `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`;
   return [format(header), rule, ...lines.map(format)].join('\n');
+}
+
+/** The notes of the rows (e.g. runs that failed), once per scenario and text, to print under the table. */
+export function renderNotes(results: Result[]): string {
+  const notes = new Set<string>();
+  for (const result of results) {
+    if (result.note !== undefined && result.skipped === undefined) notes.add(`${result.scenario}: ${result.note}`);
+  }
+  return [...notes].map((note) => `note: ${note}`).join('\n');
 }
 
 export function machine(): Record<string, string | number> {

@@ -32,11 +32,15 @@ export interface RunContext {
   log(message: string): void;
   /** Spawn options for a child; `sock` children get CPU-profiled under --profile. */
   spawnOptions(scenario: string, sock: boolean, deadlineMs: number, extra?: Partial<SpawnOptions>): SpawnOptions;
+  /** Called by `interleave` after each round (1-based), for the progress line. */
+  roundDone(scenario: string, round: number, rounds: number): void;
 }
 
 export interface Scenario {
   name: string;
   run(context: RunContext): Promise<Row[]>;
+  /** Rough wall-clock seconds of the whole scenario with these options, for the progress ETA. */
+  estimateSeconds(options: Options): number;
 }
 
 /** With --pin (opt-in, 2+ CPUs): servers/receivers run on CPU 0, clients/senders on CPU 1. */
@@ -61,24 +65,42 @@ export async function interleave<K extends string>(
   context: RunContext,
   scenario: string,
   variants: Record<K, () => Promise<Fields>>,
+  rounds = context.options.rounds,
 ): Promise<Record<K, Array<Fields | undefined>>> {
   const names = Object.keys(variants) as K[];
   const results = Object.fromEntries(names.map((name) => [name, [] as Array<Fields | undefined>])) as Record<K, Array<Fields | undefined>>;
-  for (let round = 0; round < context.options.rounds; round++) {
+  for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < names.length; i++) {
       const name = names[(round + i) % names.length]!;
       const started = performance.now();
       try {
         const result = await variants[name]();
         results[name].push(result);
-        context.log(`${scenario} round ${round + 1}/${context.options.rounds} ${name}: ${summarizeFields(result)} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+        context.log(`${scenario} round ${round + 1}/${rounds} ${name}: ${summarizeFields(result)} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
       } catch (error) {
-        results[name].push(undefined);
-        context.log(`${scenario} round ${round + 1}/${context.options.rounds} ${name}: FAILED ${error instanceof Error ? error.message : String(error)}`);
+        // A failed run is a missing sample (`pick` gives NaN) that remembers why, for the row's note.
+        results[name].push({ failed: error instanceof Error ? error.message : String(error) });
+        context.log(`${scenario} round ${round + 1}/${rounds} ${name}: FAILED ${error instanceof Error ? error.message : String(error)}`);
       }
     }
+    context.roundDone(scenario, round + 1, rounds);
   }
   return results;
+}
+
+/**
+ * A note for the rows of a scenario whose runs failed in some rounds: how many per variant, and
+ * the first reason; undefined when every run succeeded.
+ */
+export function failureNote(results: Record<string, Array<Fields | undefined>>): string | undefined {
+  const parts: string[] = [];
+  for (const [name, runs] of Object.entries(results)) {
+    const failed = runs.filter((fields) => fields === undefined || typeof fields.failed === 'string');
+    if (failed.length === 0) continue;
+    const reason = failed.map((fields) => fields?.failed).find((value) => typeof value === 'string') ?? 'no result';
+    parts.push(`${name}: ${failed.length}/${runs.length} runs failed (${String(reason).slice(0, 200)})`);
+  }
+  return parts.length === 0 ? undefined : parts.join('; ');
 }
 
 function summarizeFields(fields: Fields): string {

@@ -10,6 +10,7 @@ const NAME = 'client-read';
 
 export const clientRead: Scenario = {
   name: NAME,
+  estimateSeconds: (options) => options.rounds * 2 * (options.clientReadSeconds + options.warmupSeconds + 1.5),
   async run(context) {
     const seconds = context.options.clientReadSeconds;
     const results = await interleave(context, NAME, {

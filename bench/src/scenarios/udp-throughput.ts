@@ -43,6 +43,8 @@ async function runOnce(context: RunContext, receiverRole: string, sock: boolean)
 
 export const udpThroughput: Scenario = {
   name: NAME,
+  // About 250,000 datagrams/s, plus start-up and draining.
+  estimateSeconds: (options) => options.rounds * 3 * (options.udpCount / 250_000 + 2),
   async run(context) {
     const common = { scenario: NAME, baseline: 'raw dgram' };
     const udp = await loadUdp();

@@ -5,6 +5,8 @@ import { tcpRawCount, tcpRawEcho, tcpSockEcho, tcpSockPullCount, tcpSockPushCoun
 import { bulkSendRaw, connectRawLoop, connectSock, echoPromiseSocket, echoRaw, echoSock, holdRaw } from './tcp-clients.js';
 import { udpRawCount, udpSendRaw, udpSockClientCount, udpSockListenerCount } from './udp.js';
 import { inprocEcho } from './inproc-echo.js';
+import { dnsRaw, dnsSock, httpRaw, httpSockPull, httpSockPush, respRaw, respSock } from './peer-servers.js';
+import { udpRequestClient } from './udp-request-client.js';
 
 export type Role = (context: Context) => Promise<Fields>;
 
@@ -27,4 +29,12 @@ export const roles: Record<string, Role | undefined> = {
   'udp-sock-client-count': udpSockClientCount,
   'udp-send-raw': udpSendRaw,
   'inproc-echo': inprocEcho,
+  'http-sock-push': httpSockPush,
+  'http-sock-pull': httpSockPull,
+  'http-raw': httpRaw,
+  'resp-sock': respSock,
+  'resp-raw': respRaw,
+  'dns-sock': dnsSock,
+  'dns-raw': dnsRaw,
+  'udp-request-client': udpRequestClient,
 };

@@ -32,7 +32,8 @@ class ByteCounter {
   }
 }
 
-async function serveSock(context: Context, service: Service, counter?: ByteCounter): Promise<Fields> {
+/** Runs an @sock Listener with `service` until `stop`; the result is what `result` returns then. */
+export async function serveSock(context: Context, service: Service, result: () => Fields = () => ({})): Promise<Fields> {
   const listener = new Listener(0, { interface: HOST });
   listener.attach(service);
   await listener.start();
@@ -40,10 +41,11 @@ async function serveSock(context: Context, service: Service, counter?: ByteCount
   context.send('ready', { port: listener.address!.port });
   await context.next('stop');
   await listener.immediateStop();
-  return { bytes: counter?.bytes ?? 0 };
+  return result();
 }
 
-async function serveRaw(context: Context, onSocket: (socket: Socket) => void, counter?: ByteCounter): Promise<Fields> {
+/** Runs a raw net.Server handing each socket to `onSocket` until `stop`; the result is what `result` returns then. */
+export async function serveRaw(context: Context, onSocket: (socket: Socket) => void, result: () => Fields = () => ({})): Promise<Fields> {
   const sockets = new Set<Socket>();
   const server = createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
@@ -62,13 +64,13 @@ async function serveRaw(context: Context, onSocket: (socket: Socket) => void, co
   await context.next('stop');
   server.close();
   for (const socket of sockets) socket.destroy();
-  return { bytes: counter?.bytes ?? 0 };
+  return result();
 }
 
 /** @sock Listener, push path: `onBytes` counts every chunk. */
 export function tcpSockPushCount(context: Context): Promise<Fields> {
   const counter = new ByteCounter(context);
-  return serveSock(context, { onBytes: (_caller, data) => counter.add(data.length) }, counter);
+  return serveSock(context, { onBytes: (_caller, data) => counter.add(data.length) }, () => ({ bytes: counter.bytes }));
 }
 
 /** @sock Listener, pull path: `onConnect` loops `await caller.read()` until the empty Buffer of end of stream. */
@@ -83,7 +85,7 @@ export function tcpSockPullCount(context: Context): Promise<Fields> {
       }
     },
   };
-  return serveSock(context, service, counter);
+  return serveSock(context, service, () => ({ bytes: counter.bytes }));
 }
 
 /** @sock Listener, pull path with `onReadReady` (each run reads what is queued). */
@@ -95,13 +97,13 @@ export function tcpSockReadyCount(context: Context): Promise<Fields> {
       counter.add(data.length);
     },
   };
-  return serveSock(context, service, counter);
+  return serveSock(context, service, () => ({ bytes: counter.bytes }));
 }
 
 /** Raw net.Server counting 'data' bytes. */
 export function tcpRawCount(context: Context): Promise<Fields> {
   const counter = new ByteCounter(context);
-  return serveRaw(context, (socket) => socket.on('data', (data: Buffer) => counter.add(data.length)), counter);
+  return serveRaw(context, (socket) => socket.on('data', (data: Buffer) => counter.add(data.length)), () => ({ bytes: counter.bytes }));
 }
 
 /** @sock Listener echo: `onBytes` writes the chunk back (without awaiting the write). */
