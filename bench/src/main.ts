@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     return;
   }
   const startedAt = performance.now();
-  let progress: Progress | undefined;
+  let progress: Progress | undefined = undefined;
   const run = context(options, startedAt, () => progress);
   // The whole run stops by itself, whatever happens: quick (about 3 min) within 10 minutes, full
   // (about 15) within 45 — room for a machine that is busy with other work.

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/only-throw-error -- INCOMPLETE, a symbol, unwinds a parse that needs more bytes; it never leaves this module. */
 import { GenericError } from '@sock/core';
 
 const CRLF = Buffer.from('\r\n', 'latin1');

@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Fields } from '../protocol.js';
 import type { Options } from '../options.js';
-import { loadUdp } from '../optional-packages.js';
 import type { RunContext, Scenario } from '../scenario.js';
 import { parseDnsperfReport } from '../peers/dnsperf-report.js';
 import { PEER_TARGET, rejectProblems, runLoad, runPeerScenario, serveAndLoad, type ServerVariant } from './peer-harness.js';
@@ -40,10 +39,6 @@ export const peerDns: Scenario = {
       { ...common, metric: `queries/s (dnsperf -c${context.options.dnsClients} -q${context.options.dnsOutstanding})`, unit: 'q/s', field: 'queriesPerSec', target: PEER_TARGET },
       { ...common, metric: 'queries lost (dnsperf)', unit: '%', field: 'lostPercent', target: { kind: 'not-worse', slack: 0 } as const },
     ];
-    const udp = await loadUdp();
-    if (typeof udp === 'string') {
-      return specs.map(({ subjectVariant: _s, baselineVariant: _b, field: _f, ...row }) => ({ scenario: NAME, ...row, subjectSamples: [], baselineSamples: [], skipped: udp }));
-    }
     const directory = mkdtempSync(join(tmpdir(), 'sock-bench-dns-'));
     try {
       const queryFile = join(directory, 'queries.txt');

@@ -5,8 +5,7 @@
  */
 import { withChildren } from '../child.js';
 import type { Fields } from '../protocol.js';
-import { loadTestkit } from '../optional-packages.js';
-import { CLIENT, interleave, pick, SERVER, type RunContext, type Scenario } from '../scenario.js';
+import { CLIENT, interleave, pick, type RunContext, type Scenario } from '../scenario.js';
 
 const NAME = 'testkit-echo';
 
@@ -28,8 +27,6 @@ export const testkitEcho: Scenario = {
   estimateSeconds: (options) => options.rounds * 2 * (options.testkitSeconds + options.warmupSeconds + 1.5),
   async run(context) {
     const base = { scenario: NAME, metric: 'round trips/s', unit: 'rt/s', subject: 'testkit loopback', baseline: '@sock real TCP', target: { kind: 'ratio', op: '>=', value: 20 } } as const;
-    const testkit = await loadTestkit();
-    if (typeof testkit === 'string') return [{ ...base, subjectSamples: [], baselineSamples: [], skipped: testkit }];
     const results = await interleave(context, NAME, {
       testkit: () => runOnce(context, 'testkit'),
       tcp: () => runOnce(context, 'tcp'),

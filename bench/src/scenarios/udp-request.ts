@@ -7,7 +7,6 @@
 import { withChildren } from '../child.js';
 import { num, type Fields } from '../protocol.js';
 import type { Options } from '../options.js';
-import { loadUdp } from '../optional-packages.js';
 import { CLIENT, failureNote, interleave, pick, SERVER, type Row, type RunContext, type Scenario } from '../scenario.js';
 
 const NAME = 'udp-request';
@@ -37,8 +36,6 @@ export const udpRequest: Scenario = {
   async run(context) {
     const base = { scenario: NAME, subject: '@sock UdpListener', baseline: 'raw dgram' };
     const metric = `round trips/s (window ${context.options.udpWindow})`;
-    const udp = await loadUdp();
-    if (typeof udp === 'string') return [{ ...base, metric, unit: 'rt/s', subjectSamples: [], baselineSamples: [], skipped: udp }];
     const results = await interleave(context, NAME, {
       sock: () => runOnce(context, 'dns-sock', true),
       raw: () => runOnce(context, 'dns-raw', false),

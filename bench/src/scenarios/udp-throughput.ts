@@ -6,7 +6,6 @@
  */
 import { withChildren } from '../child.js';
 import { num, type Fields } from '../protocol.js';
-import { loadUdp } from '../optional-packages.js';
 import { CLIENT, interleave, pick, SERVER, type Row, type RunContext, type Scenario } from '../scenario.js';
 
 const NAME = 'udp-throughput';
@@ -47,12 +46,6 @@ export const udpThroughput: Scenario = {
   estimateSeconds: (options) => options.rounds * 3 * (options.udpCount / 250_000 + 2),
   async run(context) {
     const common = { scenario: NAME, baseline: 'raw dgram' };
-    const udp = await loadUdp();
-    if (typeof udp === 'string') {
-      return [
-        { ...common, metric: 'datagrams/s received', unit: 'dgram/s', subject: '@sock UdpListener', subjectSamples: [], baselineSamples: [], skipped: udp },
-      ];
-    }
     const results = await interleave(context, NAME, {
       'sock-listener': () => runOnce(context, 'udp-sock-listener-count', true),
       'sock-client': () => runOnce(context, 'udp-sock-client-count', true),

@@ -5,7 +5,7 @@
 import { tcp } from '@sock/tcp';
 import type { TcpTransport } from '@sock/core';
 import { HOST, num, str, type Fields } from '../protocol.js';
-import { loadTestkit } from '../optional-packages.js';
+import { createLoopbackNetwork } from '@sock/testkit';
 import type { Context } from './context.js';
 import { EchoWindow, runSockEchoClients } from './echo-window.js';
 
@@ -15,9 +15,7 @@ export async function inprocEcho(context: Context): Promise<Fields> {
   let transport: TcpTransport = tcp;
   let closeNetwork = async (): Promise<void> => {};
   if (variant === 'testkit') {
-    const testkit = await loadTestkit();
-    if (typeof testkit === 'string') throw new Error(testkit);
-    const network = testkit.createLoopbackNetwork();
+    const network = createLoopbackNetwork();
     transport = network.tcp;
     closeNetwork = () => network.close();
   }

@@ -13,7 +13,7 @@ import { httpReplies } from '../peers/http-replies.js';
 import { RespParser } from '../peers/resp-parser.js';
 import { RespResponder } from '../peers/resp-responder.js';
 import { DnsResponder } from '../peers/dns-responder.js';
-import { loadUdp } from '../optional-packages.js';
+import { UdpListener } from '@sock/udp';
 import { describe, type Context } from './context.js';
 import { serveRaw, serveSock } from './tcp-servers.js';
 
@@ -200,11 +200,9 @@ async function serveUdp(context: Context, port: number, stats: ServerStats, clos
 
 /** @sock UdpListener: `onDatagram` answers with `caller.reply`. */
 export async function dnsSock(context: Context): Promise<Fields> {
-  const udp = await loadUdp();
-  if (typeof udp === 'string') throw new Error(udp);
   const stats = new ServerStats();
   const dns = new DnsResponder();
-  const listener = new udp.UdpListener(0, { interface: HOST });
+  const listener = new UdpListener(0, { interface: HOST });
   listener.attach({
     onDatagram(datagram, caller) {
       const reply = dns.answer(datagram.data);

@@ -56,7 +56,7 @@ export async function udpRequestClient(context: Context): Promise<Fields> {
     }
     generation[slot] = (generation[slot]! + 1) & generationMask;
     const query = Buffer.from(templates[slot]!);
-    query.writeUInt16BE((generation[slot]! << slotBits) | slot, 0);
+    query.writeUInt16BE((generation[slot] << slotBits) | slot, 0);
     sentAt[slot] = now;
     pending[slot] = 1;
     outstanding++;

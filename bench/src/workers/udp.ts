@@ -4,7 +4,7 @@
  */
 import { createSocket } from 'node:dgram';
 import { HOST, num, type Fields } from '../protocol.js';
-import { loadUdp, type UdpModule } from '../optional-packages.js';
+import { UdpClient, UdpListener } from '@sock/udp';
 import type { Context } from './context.js';
 
 class DatagramCounter {
@@ -26,11 +26,6 @@ class DatagramCounter {
   }
 }
 
-async function requireUdp(): Promise<UdpModule> {
-  const module = await loadUdp();
-  if (typeof module === 'string') throw new Error(module);
-  return module;
-}
 
 async function serve(context: Context, counter: DatagramCounter, port: number, close: () => Promise<void>): Promise<Fields> {
   context.handle('stats', () => counter.fields());
@@ -52,7 +47,6 @@ export async function udpRawCount(context: Context): Promise<Fields> {
 
 /** @sock UdpListener: `onDatagram` counts. */
 export async function udpSockListenerCount(context: Context): Promise<Fields> {
-  const { UdpListener } = await requireUdp();
   const counter = new DatagramCounter();
   const listener = new UdpListener(0, { interface: HOST });
   listener.attach({ onDatagram: (datagram) => counter.add(datagram.data.length) });
@@ -62,7 +56,6 @@ export async function udpSockListenerCount(context: Context): Promise<Fields> {
 
 /** @sock UdpClient: a `receiveFrom()` loop counts. */
 export async function udpSockClientCount(context: Context): Promise<Fields> {
-  const { UdpClient } = await requireUdp();
   const counter = new DatagramCounter();
   const client = new UdpClient({ localAddress: { host: HOST, port: 0 }, readTimeoutInMillis: 0 });
   await client.ready;
