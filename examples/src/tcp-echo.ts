@@ -7,19 +7,19 @@ import { Client, Listener, type Service } from '@sock/tcp';
 export async function tcpDemo(log: (line: string) => void): Promise<void> {
   const echoServer: Service = {
     onConnect(caller) {
-      log(`[listener] connect: ${caller.remotePort}`);
+      log(`[listener] connection from ${caller.remoteAddress}:${caller.remotePort}`);
     },
     async onReadReady(caller) {
       const data = await caller.read();
       if (data.length === 0) {
-        log('[listener] client ended its stream');
+        log(`[listener] ${caller.remoteAddress}:${caller.remotePort} ended its stream`);
         return;
       }
-      log(`[listener] read ${data.length} bytes: ${JSON.stringify(data.toString())}; echoing`);
+      log(`[listener] ${data.length} bytes from ${caller.remoteAddress}:${caller.remotePort}: ${JSON.stringify(data.toString())}; echoing`);
       await caller.write(data);
     },
     onClose(caller) {
-      log(`[listener] closed ${caller.id}`);
+      log(`[listener] ${caller.remoteAddress}:${caller.remotePort} closed`);
     },
   };
   const server = new Listener(0, { interface: '127.0.0.1' });
@@ -32,7 +32,7 @@ export async function tcpDemo(log: (line: string) => void): Promise<void> {
   const gotEcho = new Promise<void>((resolve) => (echoed = resolve));
   const ClientService: Service = {
     onConnect(caller) {
-      log(`[client] connect: ${caller.remotePort}`);
+      log(`[client] connected to ${caller.remoteAddress}:${caller.remotePort} from port ${caller.localPort}`);
     },
     async onReadReady(caller) {
       const data = await caller.read();
@@ -59,6 +59,6 @@ export async function tcpDemo(log: (line: string) => void): Promise<void> {
 
   await plain.close();
   await socketClient.close();
-  await server.gracefulStop();
+  await server.gracefulStop({ timeoutInMillis: 5000 });
   log('[listener] stopped');
 }

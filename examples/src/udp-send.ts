@@ -29,6 +29,6 @@ export async function udpDemo(log: (line: string) => void): Promise<void> {
   log(`[udp client] sendTo of 70000 bytes -> ${String(oversize)}`);
 
   await socketClient.close();
-  await bot.gracefulStop();
+  await bot.gracefulStop({ timeoutInMillis: 5000 });
   log('[udp listener] stopped');
 }
