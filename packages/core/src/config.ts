@@ -179,13 +179,41 @@ export interface UdpListenerConfig {
   interface?: string;
 }
 
-/** Defaults the SPEC fixes. */
+/**
+ * Defaults the SPEC fixes.
+ *
+ * @example
+ * ```ts
+ * const client = await Client.connect({ host, port, readTimeoutInMillis: DEFAULT_READ_TIMEOUT_IN_MILLIS / 10 });
+ * ```
+ */
 export const DEFAULT_READ_TIMEOUT_IN_MILLIS = 300_000;
-/** How long a client tries to connect by default before `CONNECT_TIMED_OUT`. */
+/**
+ * How long a client tries to connect by default before `CONNECT_TIMED_OUT`.
+ *
+ * @example
+ * ```ts
+ * new Client({ host, port, connectTimeoutInMillis: DEFAULT_CONNECT_TIMEOUT_IN_MILLIS * 2 });
+ * ```
+ */
 export const DEFAULT_CONNECT_TIMEOUT_IN_MILLIS = 30_000;
-/** Unread input per connection before the socket stops reading; also the largest `read(n)`. */
+/**
+ * Unread input per connection before the socket stops reading; also the largest `read(n)`.
+ *
+ * @example
+ * ```ts
+ * new Listener(0, { maxBufferedBytes: DEFAULT_MAX_BUFFERED_BYTES / 64 });
+ * ```
+ */
 export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
-/** Datagrams a UDP socket keeps while nobody receives. */
+/**
+ * Datagrams a UDP socket keeps while nobody receives.
+ *
+ * @example
+ * ```ts
+ * new UdpClient({ maxQueuedDatagrams: DEFAULT_MAX_QUEUED_DATAGRAMS * 4 });
+ * ```
+ */
 export const DEFAULT_MAX_QUEUED_DATAGRAMS = 1024;
 
 /** A {@link ConnectionConfig} with every default filled in. */

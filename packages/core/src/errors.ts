@@ -1,9 +1,30 @@
-/** Reason of a {@link ReadTimedOutError}. */
+/**
+ * Reason of a {@link ReadTimedOutError}.
+ *
+ * @example
+ * ```ts
+ * if (error.reason === READ_TIMED_OUT) retry();
+ * ```
+ */
 export const READ_TIMED_OUT = 'ReadTimedOut' as const;
-/** Reason of a {@link GenericError}. */
+/**
+ * Reason of a {@link GenericError}.
+ *
+ * @example
+ * ```ts
+ * if (error.reason === GENERIC_ERROR) console.log(error.code);
+ * ```
+ */
 export const GENERIC_ERROR = 'GenericError' as const;
 
-/** The two reasons of the seed module: a read timed out, or anything else. */
+/**
+ * The two reasons of the seed module: a read timed out, or anything else.
+ *
+ * @example
+ * ```ts
+ * const reason: SocketErrorReason = error.reason;
+ * ```
+ */
 export type SocketErrorReason = typeof READ_TIMED_OUT | typeof GENERIC_ERROR;
 
 /**
@@ -32,7 +53,14 @@ export type SocketErrorCode =
   | 'HANDLER_FAILED'
   | 'GENERIC';
 
-/** Every code, in the order of the README table. */
+/**
+ * Every code, in the order of the README table.
+ *
+ * @example
+ * ```ts
+ * for (const code of SOCKET_ERROR_CODES) metrics.counter(`sock_errors_${code}`);
+ * ```
+ */
 export const SOCKET_ERROR_CODES: readonly SocketErrorCode[] = [
   'READ_TIMED_OUT',
   'CONNECT_TIMED_OUT',
@@ -52,7 +80,14 @@ export const SOCKET_ERROR_CODES: readonly SocketErrorCode[] = [
   'GENERIC',
 ];
 
-/** The seed's error detail record: `detail.message === error.message`, `detail.cause === error.cause`. */
+/**
+ * The seed's error detail record: `detail.message === error.message`, `detail.cause === error.cause`.
+ *
+ * @example
+ * ```ts
+ * const { message, cause } = error.detail;
+ * ```
+ */
 export interface Detail {
   message: string;
   cause?: unknown;

@@ -3,7 +3,14 @@ import { warnListener } from './diagnostics.js';
 import { formatEndpoint, GenericError, invalidArgument, type SocketError } from './errors.js';
 import { validateObject, validateTimeout } from './validate.js';
 
-/** How long `gracefulStop()` lets open connections (or running handlers) finish when no time-out is given. */
+/**
+ * How long `gracefulStop()` lets open connections (or running handlers) finish when no time-out is given.
+ *
+ * @example
+ * ```ts
+ * await listener.gracefulStop({ timeoutInMillis: DEFAULT_GRACEFUL_STOP_TIMEOUT_IN_MILLIS / 6 });
+ * ```
+ */
 export const DEFAULT_GRACEFUL_STOP_TIMEOUT_IN_MILLIS = 30_000;
 
 /**

@@ -4,7 +4,14 @@ import { handled, rejected } from '../util/promises.js';
 import { toBuffer, validateAddress } from '../validate.js';
 import type { DatagramWire } from './datagram-wire.js';
 
-/** The largest UDP payload over IPv4 (65535 − 8 byte UDP header − 20 byte IP header); @sock applies it to IPv6 too. */
+/**
+ * The largest UDP payload over IPv4 (65535 − 8 byte UDP header − 20 byte IP header); `@sock` applies it to IPv6 too.
+ *
+ * @example
+ * ```ts
+ * if (payload.length > MAX_DATAGRAM_BYTES) splitIntoTwo(payload);
+ * ```
+ */
 export const MAX_DATAGRAM_BYTES = 65_507;
 
 /**

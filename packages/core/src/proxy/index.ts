@@ -21,4 +21,5 @@ export {
 } from './proxy-parser.js';
 export { encodeProxyHeaderV1, encodeProxyHeaderV2, type ProxyHeaderV1Init, type ProxyHeaderV2Init } from './proxy-encoder.js';
 export { trustedProxies, type TrustedProxy, type AddressChecker } from './trusted-proxies.js';
+export type { IpFamily } from './ip-address.js';
 export { DEFAULT_PROXY_HEADER_TIMEOUT_IN_MILLIS } from './proxy-step.js';

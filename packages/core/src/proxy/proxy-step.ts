@@ -4,7 +4,14 @@ import { peerName, type Wire, type WireHandler, type WireInfo } from '../stream/
 import type { ProxyHeader } from './proxy-header.js';
 import { ProxyHeaderParser, type ProxyProtocolVersion } from './proxy-parser.js';
 
-/** How long a connection may take to send its PROXY header before it is closed. */
+/**
+ * How long a connection may take to send its PROXY header before it is closed.
+ *
+ * @example
+ * ```ts
+ * new Listener(0, { proxyProtocol: 'v2', proxyHeaderTimeoutInMillis: DEFAULT_PROXY_HEADER_TIMEOUT_IN_MILLIS / 5 });
+ * ```
+ */
 export const DEFAULT_PROXY_HEADER_TIMEOUT_IN_MILLIS = 5_000;
 
 function invalid(peer: string, what: string, cause?: unknown): SocketError {

@@ -207,7 +207,7 @@ class ConnectionEvents implements WireHandler, ReadQueueOptions {
  * The one {@link Caller}: a connection over a {@link Wire}, dispatching the service contract. Every
  * transport (tcp, TLS, the test kit) uses it as it is; they only supply the wire.
  *
- * The service contract, in the order {@link Connection#step} applies it:
+ * The service contract, in the order the connection applies it (its private `step`):
  * 1. `onConnect` runs first, once.
  * 2. A resource that threw or rejected is reported to `onError` as `HANDLER_FAILED`, in order.
  * 3. Data reaches the service as its delivery decides (push, pull, frames).

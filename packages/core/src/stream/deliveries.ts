@@ -22,7 +22,7 @@ export const DELIVERIES: readonly DeliveryEntry[] = Object.freeze([
 
 /**
  * The delivery for a (validated) service: the registered one whose resource it defines, or
- * {@link ownerDelivery} when it defines none (or there is no service).
+ * the owner-reads delivery when it defines none (or there is no service).
  *
  * @example
  * ```ts

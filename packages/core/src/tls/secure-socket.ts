@@ -11,7 +11,14 @@ import { describeValue, optional, validateBoolean, validateKeys, validateObject,
  */
 export type Pem = string | Buffer | ReadonlyArray<string | Buffer>;
 
-/** TLS versions a side accepts at least. */
+/**
+ * TLS versions a side accepts at least.
+ *
+ * @example
+ * ```ts
+ * const secureSocket: ClientSecureSocket = { minVersion: 'TLSv1.3' satisfies TlsVersion };
+ * ```
+ */
 export type TlsVersion = 'TLSv1.2' | 'TLSv1.3';
 
 /**
@@ -63,7 +70,14 @@ export interface ListenerSecureSocket {
   handshakeTimeoutInMillis?: number;
 }
 
-/** How long a TLS handshake may take by default, on listeners and clients. */
+/**
+ * How long a TLS handshake may take by default, on listeners and clients.
+ *
+ * @example
+ * ```ts
+ * new Listener(443, { secureSocket: { cert, key, handshakeTimeoutInMillis: DEFAULT_HANDSHAKE_TIMEOUT_IN_MILLIS / 2 } });
+ * ```
+ */
 export const DEFAULT_HANDSHAKE_TIMEOUT_IN_MILLIS = 10_000;
 
 const CLIENT_KEYS = new Set(['ca', 'cert', 'key', 'servername', 'rejectUnauthorized', 'minVersion', 'alpnProtocols', 'handshakeTimeoutInMillis']);
