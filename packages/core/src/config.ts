@@ -285,8 +285,16 @@ export const CONFIG_KEYS = Object.freeze({
   udpListener: Object.freeze(['interface']),
 });
 
+// The set of known option names, made once per (base, extra) pair: configs are checked per connect.
+const keySets = new WeakMap<readonly string[], WeakMap<readonly string[], ReadonlySet<string>>>();
+const NO_EXTRA: readonly string[] = [];
+
 function keys(base: readonly string[], extra: readonly string[]): ReadonlySet<string> {
-  return new Set([...base, ...extra]);
+  let byExtra = keySets.get(base);
+  if (byExtra === undefined) keySets.set(base, (byExtra = new WeakMap()));
+  let set = byExtra.get(extra);
+  if (set === undefined) byExtra.set(extra, (set = new Set([...base, ...extra])));
+  return set;
 }
 
 function resolveConnection(record: Record<string, unknown>): ResolvedConnectionConfig {
@@ -326,7 +334,7 @@ function validateCodec(value: unknown, name: string): FrameCodec {
  * const config = resolveClientConfig({ host: 'localhost', port: 61598 });
  * ```
  */
-export function resolveClientConfig(value: unknown, extraKeys: readonly string[] = []): ResolvedClientConfig {
+export function resolveClientConfig(value: unknown, extraKeys: readonly string[] = NO_EXTRA): ResolvedClientConfig {
   const record = validateObject(value, 'client config');
   validateKeys(record, keys(CONFIG_KEYS.client, extraKeys), 'client config');
   const service = record.callbackService;
@@ -349,7 +357,7 @@ export function resolveClientConfig(value: unknown, extraKeys: readonly string[]
  * const config = resolveListenerConfig({ interface: '127.0.0.1' });
  * ```
  */
-export function resolveListenerConfig(value: unknown, extraKeys: readonly string[] = []): ResolvedListenerConfig {
+export function resolveListenerConfig(value: unknown, extraKeys: readonly string[] = NO_EXTRA): ResolvedListenerConfig {
   const record = value === undefined ? {} : validateObject(value, 'listener config');
   validateKeys(record, keys(CONFIG_KEYS.listener, extraKeys), 'listener config');
   const resolved: ResolvedListenerConfig = {
@@ -377,7 +385,7 @@ export function resolveListenerConfig(value: unknown, extraKeys: readonly string
  * const config = resolveUdpClientConfig({ localAddress: { host: '127.0.0.1', port: 0 } });
  * ```
  */
-export function resolveUdpClientConfig(value: unknown, extraKeys: readonly string[] = []): ResolvedUdpClientConfig {
+export function resolveUdpClientConfig(value: unknown, extraKeys: readonly string[] = NO_EXTRA): ResolvedUdpClientConfig {
   const record = value === undefined ? {} : validateObject(value, 'UDP client config');
   validateKeys(record, keys(CONFIG_KEYS.udpClient, extraKeys), 'UDP client config');
   return resolveUdpClientFields(record);
@@ -399,7 +407,7 @@ function resolveUdpClientFields(record: Record<string, unknown>): ResolvedUdpCli
  * const config = resolveUdpConnectConfig({ host: '127.0.0.1', port: 48826 });
  * ```
  */
-export function resolveUdpConnectConfig(value: unknown, extraKeys: readonly string[] = []): ResolvedUdpConnectConfig {
+export function resolveUdpConnectConfig(value: unknown, extraKeys: readonly string[] = NO_EXTRA): ResolvedUdpConnectConfig {
   const record = validateObject(value, 'UDP connect config');
   validateKeys(record, keys(CONFIG_KEYS.udpConnect, extraKeys), 'UDP connect config');
   return {
@@ -417,7 +425,7 @@ export function resolveUdpConnectConfig(value: unknown, extraKeys: readonly stri
  * const config = resolveUdpListenerConfig({ interface: '127.0.0.1' });
  * ```
  */
-export function resolveUdpListenerConfig(value: unknown, extraKeys: readonly string[] = []): { interface: string | undefined } {
+export function resolveUdpListenerConfig(value: unknown, extraKeys: readonly string[] = NO_EXTRA): { interface: string | undefined } {
   const record = value === undefined ? {} : validateObject(value, 'UDP listener config');
   validateKeys(record, keys(CONFIG_KEYS.udpListener, extraKeys), 'UDP listener config');
   return { interface: optional<string | undefined>(record, 'interface', validateHost, undefined) };

@@ -153,15 +153,16 @@ export class PipeEnd implements Wire {
     if (this.#peer !== undefined) this.#peer.#scheduleFlush();
   }
 
-  close(): void {
-    if (this.#closed || this.#closeRequested) return;
+  close(): boolean {
+    if (this.#closed || this.#closeRequested) return false;
     this.#closeRequested = true;
     if (this.#peer === undefined) {
       this.#markClosed();
-      return;
+      return false;
     }
     if (this.#finDelivered) this.#markClosed();
     else this.#queueFin();
+    return this.#outgoingBytes > 0;
   }
 
   destroy(): void {

@@ -53,8 +53,8 @@ class HeldWire implements Wire {
   unshift(chunk: Buffer): void {
     this.#inner.unshift(chunk);
   }
-  close(): void {
-    this.#inner.close();
+  close(): boolean {
+    return this.#inner.close();
   }
   destroy(): void {
     this.#inner.destroy();

@@ -362,7 +362,10 @@ describe('lifecycle', () => {
     connection[kAttach](wire);
     expect(connection[kState]).toBe('open');
     expect(await write).toBe(23);
-    wire.close = () => void wire.closes++; // the socket takes a while to close
+    wire.close = () => {
+      wire.closes++; // the socket takes a while to close
+      return false;
+    };
     const closing = connection.close();
     expect(connection[kState]).toBe('closing');
     wire.fireClose();

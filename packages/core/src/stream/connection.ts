@@ -518,8 +518,7 @@ export class Connection implements Caller {
         this[kAbort](connectionClosed(this.#peer()));
       } else {
         this.#state = CLOSING;
-        this.#wire!.close();
-        this.#lingerAtMost();
+        if (this.#wire!.close()) this.#lingerAtMost();
       }
     }
     return closed;

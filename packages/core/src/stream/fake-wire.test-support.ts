@@ -45,9 +45,10 @@ export class FakeWire implements Wire {
   unshift(chunk: Buffer): void {
     this.unshifted.push(chunk);
   }
-  close(): void {
+  close(): boolean {
     this.closes++;
     this.fireClose();
+    return false;
   }
   destroy(): void {
     this.destroys++;

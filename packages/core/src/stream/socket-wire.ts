@@ -178,15 +178,18 @@ export class SocketWire implements Wire {
     this.#socket.unshift(chunk);
   }
 
-  close(): void {
+  close(): boolean {
     const socket = this.#socket;
-    if (socket.destroyed) return;
+    if (socket.destroyed) return false;
     // Flush what is queued, send FIN, then release the socket without waiting for the peer's FIN.
-    if (socket.writableFinished) socket.destroy();
-    else {
-      socket.once('finish', () => socket.destroy());
-      socket.end();
+    if (socket.writableFinished) {
+      socket.destroy();
+      return false;
     }
+    const queued = socket.writableLength > 0;
+    socket.once('finish', () => socket.destroy());
+    socket.end();
+    return queued;
   }
 
   destroy(): void {

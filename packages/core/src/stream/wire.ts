@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { Address } from '../config.js';
 import type { ProxyHeader } from '../proxy/proxy-header.js';
+import type { CancelSignal } from './dial-signal.js';
 import { formatEndpoint, type SocketError } from '../errors.js';
 
 /**
@@ -110,8 +111,8 @@ export interface Wire {
   resume(): void;
   /** Put bytes back in front of what the wire delivers next (what an accept step read too far). */
   unshift(chunk: Buffer): void;
-  /** Flush what is queued, then close. */
-  close(): void;
+  /** Flush what is queued, then close. True while queued bytes still wait for the peer (the close may linger). */
+  close(): boolean;
   /** Close now, discarding queued bytes. */
   destroy(): void;
   /**
@@ -151,7 +152,7 @@ export interface DialTarget {
  */
 export interface DialOptions {
   /** Aborting gives up: the dial rejects with the signal's reason and leaves no socket open. */
-  readonly signal?: AbortSignal | undefined;
+  readonly signal?: CancelSignal | undefined;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import type { CancelSignal } from '../stream/dial-signal.js';
 import { SocketWire } from '../stream/socket-wire.js';
 import { peerName, type Wire, type WireInfo } from '../stream/wire.js';
 import { checkCredentials } from './credentials.js';
@@ -56,7 +57,7 @@ export class ClientTls {
    * name unless `rejectUnauthorized` is false), within the handshake time-out and `signal`.
    * Resolves with a wire over the TLS socket (the same endpoints, plus `tls`); rejects `TLS_FAILED`.
    */
-  upgrade(stream: Duplex, info: WireInfo, host: string, signal?: AbortSignal): Promise<Wire> {
+  upgrade(stream: Duplex, info: WireInfo, host: string, signal?: CancelSignal): Promise<Wire> {
     const secure = this.#secure;
     const peer = peerName(info, host);
     return new Promise<Wire>((resolve, reject) => {
