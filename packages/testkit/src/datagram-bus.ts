@@ -1,6 +1,7 @@
 import {
   formatEndpoint,
   GenericError,
+  rejected,
   resolveUdpClientConfig,
   resolveUdpConnectConfig,
   resolveUdpListenerConfig,
@@ -149,14 +150,14 @@ export class BusWire implements DatagramWire {
     return { ...this.#local };
   }
 
-  async send(data: Buffer, to: Address): Promise<number> {
+  send(data: Buffer, to: Address): Promise<number> {
     const local = this.#local;
     const peer = this.#peer;
     const destination = peer ?? to;
     const endpoint = formatEndpoint(destination.host, destination.port);
-    if (this.#closed || local === undefined) throw new GenericError('CONNECTION_CLOSED', `UDP socket is closed; cannot send to ${endpoint}`);
+    if (this.#closed || local === undefined) return rejected(new GenericError('CONNECTION_CLOSED', `UDP socket is closed; cannot send to ${endpoint}`));
     const addresses = peer === undefined ? resolveHost(to.host) : [peer.host];
-    if (addresses === undefined) throw new GenericError('HOST_NOT_FOUND', `host of ${endpoint} was not found`);
+    if (addresses === undefined) return rejected(new GenericError('HOST_NOT_FOUND', `host of ${endpoint} was not found`));
     const table = this.#bus.table;
     const ip = addresses.find((candidate) => table.find(candidate, destination.port) !== undefined) ?? addresses[0];
     // The sender as the receiver sees it: the loopback address the datagram went to when bound to a wildcard.
@@ -169,7 +170,7 @@ export class BusWire implements DatagramWire {
         this.#handler?.error(new GenericError('CONNECTION_REFUSED', `datagram to ${endpoint} was refused: nothing listens there`));
       }
     });
-    return data.length;
+    return Promise.resolve(data.length);
   }
 
   async close(): Promise<void> {

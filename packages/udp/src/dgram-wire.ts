@@ -4,8 +4,10 @@ import {
   formatEndpoint,
   fromSystemError,
   GenericError,
+  handled,
   invalidArgument,
   plainAddress,
+  rejected,
   type Address,
   type DatagramHandler,
   type DatagramWire,
@@ -94,20 +96,24 @@ export class DgramWire implements DatagramWire {
 
   send(data: Buffer, to: Address): Promise<number> {
     const socket = this.#socket;
-    if (socket === undefined || !this.#bound || this.#closing !== undefined) return Promise.reject(this.#closedError());
+    if (socket === undefined || !this.#bound || this.#closing !== undefined) return rejected(this.#closedError());
     const remote = this.#remote;
     if (remote !== undefined) return this.#sendOn(socket, data, undefined, undefined, remote);
-    if (isIP(to.host) !== 0) {
-      // The common case (a reply to a sender, a numeric target): no lookup, one promise.
-      let host: string;
-      try {
-        host = socketHost(to.host, this.#family!, this.#where(), formatEndpoint(to.host, to.port));
-      } catch (error) {
-        return Promise.reject(error);
+    const host = to.host;
+    const family = this.#family!;
+    const kind = isIP(host);
+    if (kind !== 0) {
+      // The common case (a reply to a sender, a numeric target): no lookup, no string built, one promise.
+      if (kind === 4 ? family === 'udp6' : family === 'udp4') {
+        try {
+          socketHost(host, family, this.#where(), formatEndpoint(host, to.port));
+        } catch (error) {
+          return rejected(error);
+        }
       }
-      return this.#sendOn(socket, data, to.port, host, to);
+      return this.#sendOn(socket, data, to.port, kind === 4 && family === 'dual' ? `::ffff:${host}` : host, to);
     }
-    return this.#sendByName(socket, data, to);
+    return handled(this.#sendByName(socket, data, to));
   }
 
   async #sendByName(socket: Socket, data: Buffer, to: Address): Promise<number> {
@@ -236,19 +242,26 @@ export class DgramWire implements DatagramWire {
   }
 
   #sendOn(socket: Socket, data: Buffer, port: number | undefined, host: string | undefined, to: Address): Promise<number> {
-    return new Promise<number>((resolve, reject) => {
+    let thrown: unknown;
+    const sent = new Promise<number>((resolve, reject) => {
+      // dgram calls back asynchronously, so `sent` exists by then: it is marked handled only when it fails.
       const done = (error: Error | null): void => {
-        if (error === null) resolve(data.length);
-        else reject(fromSystemError(error, 'send', formatEndpoint(to.host, to.port)));
+        if (error === null) {
+          resolve(data.length);
+          return;
+        }
+        sent.catch(ignore);
+        reject(fromSystemError(error, 'send', formatEndpoint(to.host, to.port)));
       };
       try {
         if (port === undefined) socket.send(data, done);
         else socket.send(data, port, host, done);
       } catch (error) {
         // Node throws synchronously on a socket it has already closed.
-        reject(fromSystemError(error, 'send', formatEndpoint(to.host, to.port)));
+        thrown = error;
       }
     });
+    return thrown === undefined ? sent : rejected(fromSystemError(thrown, 'send', formatEndpoint(to.host, to.port)));
   }
 
   // Closes `socket` (once) and resolves when it is closed.

@@ -78,10 +78,11 @@ export abstract class DatagramSocket {
 
   /** Sends through the shared pipeline, waiting for the bind if it is still under way. */
   protected send(data: unknown, address: unknown, trusted: boolean): Promise<number> {
-    const closed = (): SocketError | undefined => (this.#closing !== undefined ? this.closedError() : undefined);
-    if (this.#bound || this.#closing !== undefined) return sendDatagram(this.#wire, data, address, trusted, closed);
-    return handled(this.ready.then(() => sendDatagram(this.#wire, data, address, trusted, closed)));
+    if (this.#bound || this.#closing !== undefined) return sendDatagram(this.#wire, data, address, trusted, this.#sendState);
+    return handled(this.ready.then(() => sendDatagram(this.#wire, data, address, trusted, this.#sendState)));
   }
+
+  readonly #sendState = { closedError: (): SocketError | undefined => (this.#closing !== undefined ? this.closedError() : undefined) };
 
   /** A fault the wire reported (ICMP errors, ...). */
   protected fault(error: SocketError): void {

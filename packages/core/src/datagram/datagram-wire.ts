@@ -36,7 +36,8 @@ export interface DatagramWire {
   /**
    * Send one datagram (already checked: at most 65507 bytes, `to` a valid address whose host may be a
    * name); resolves with its size once handed to the OS. Rejects with a SocketError naming `to`.
-   * In connected mode `to` is the peer.
+   * In connected mode `to` is the peer. A rejected promise must already be marked handled (a send
+   * nobody awaits must never be an unhandled rejection): `handled(...)` it only on failure.
    */
   send(data: Buffer, to: Address): Promise<number>;
   /** Release the socket; resolves once closed. Idempotent. */

@@ -1,6 +1,6 @@
 import type { Address } from '../config.js';
 import { formatEndpoint, GenericError, type SocketError } from '../errors.js';
-import { handled, rejected } from '../util/promises.js';
+import { rejected } from '../util/promises.js';
 import { toBuffer, validateAddress } from '../validate.js';
 import type { DatagramWire } from './datagram-wire.js';
 
@@ -23,10 +23,12 @@ export const MAX_DATAGRAM_BYTES = 65_507;
  * const payload = checkPayload('hi', '127.0.0.1:48826');
  * ```
  */
-export function checkPayload(data: unknown, to: string): Buffer {
+export function checkPayload(data: unknown, to: string | Address): Buffer {
   const payload = toBuffer(data);
   if (payload.length > MAX_DATAGRAM_BYTES) {
-    throw new GenericError('DATAGRAM_TOO_LARGE', `a datagram to ${to} may carry at most ${MAX_DATAGRAM_BYTES} bytes, got ${payload.length}`);
+    // The endpoint's name is made only for the error: a send builds no string.
+    const where = typeof to === 'string' ? to : formatEndpoint(to.host, to.port);
+    throw new GenericError('DATAGRAM_TOO_LARGE', `a datagram to ${where} may carry at most ${MAX_DATAGRAM_BYTES} bytes, got ${payload.length}`);
   }
   return payload;
 }
@@ -42,7 +44,19 @@ export function checkPayload(data: unknown, to: string): Buffer {
  */
 export function checkDatagram(data: unknown, address: unknown): [Buffer, Address] {
   const to = validateAddress(address, 'address', 1);
-  return [checkPayload(data, formatEndpoint(to.host, to.port)), to];
+  return [checkPayload(data, to), to];
+}
+
+/**
+ * Who a send asks whether the socket is still open: the error to reject with once it is not.
+ *
+ * @example
+ * ```ts
+ * const socket: SendState = { closedError: () => (closed ? new GenericError('CONNECTION_CLOSED', 'closed') : undefined) };
+ * ```
+ */
+export interface SendState {
+  closedError(): SocketError | undefined;
 }
 
 /**
@@ -56,23 +70,18 @@ export function checkDatagram(data: unknown, address: unknown): [Buffer, Address
  * return sendDatagram(wire, data, address, false, () => closedError);
  * ```
  */
-export function sendDatagram(
-  wire: DatagramWire | undefined,
-  data: unknown,
-  address: unknown,
-  trusted: boolean,
-  closed: () => SocketError | undefined,
-): Promise<number> {
+export function sendDatagram(wire: DatagramWire | undefined, data: unknown, address: unknown, trusted: boolean, state: SendState): Promise<number> {
   let payload: Buffer;
   let to: Address;
   try {
     to = trusted ? (address as Address) : validateAddress(address, 'address', 1);
-    payload = checkPayload(data, formatEndpoint(to.host, to.port));
+    payload = checkPayload(data, to);
   } catch (error) {
     return rejected(error);
   }
-  const error = closed();
+  const error = state.closedError();
   if (error !== undefined || wire === undefined) return rejected(error ?? new GenericError('CONNECTION_CLOSED', 'the UDP socket is closed'));
-  // A send nobody awaits must not become an unhandled rejection.
-  return handled(wire.send(payload, to));
+  // Wires mark a failed send's promise handled themselves (only when it fails): a send nobody
+  // awaits never becomes an unhandled rejection, and a successful one costs a single promise.
+  return wire.send(payload, to);
 }

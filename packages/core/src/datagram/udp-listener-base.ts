@@ -6,7 +6,7 @@ import type { Datagram, UdpCaller, UdpListener, UdpService } from '../transport.
 import { isThenable } from '../util/promises.js';
 import { describeValue, validateObject } from '../validate.js';
 import type { DatagramWire } from './datagram-wire.js';
-import { sendDatagram } from './send.js';
+import { sendDatagram, type SendState } from './send.js';
 
 const UDP_RESOURCES = new Set(['onDatagram', 'onError']);
 
@@ -35,25 +35,38 @@ export function validateUdpService(value: unknown): UdpService {
   return value as UdpService;
 }
 
+// What a caller's sends ask: is the listener still using this wire? One per started wire.
+class WireState implements SendState {
+  readonly #listener: UdpListenerBase;
+  readonly wire: DatagramWire;
+
+  constructor(listener: UdpListenerBase, wire: DatagramWire) {
+    this.#listener = listener;
+    this.wire = wire;
+  }
+
+  closedError(): SocketError | undefined {
+    return this.#listener[STOPPED](this.wire);
+  }
+}
+
 // The sender of one datagram: one small object per datagram, its methods on the prototype.
 class DatagramCaller implements UdpCaller {
   readonly address: Address;
-  readonly #listener: UdpListenerBase;
-  readonly #wire: DatagramWire;
+  readonly #state: WireState;
 
-  constructor(listener: UdpListenerBase, wire: DatagramWire, address: Address) {
-    this.#listener = listener;
-    this.#wire = wire;
+  constructor(state: WireState, address: Address) {
+    this.#state = state;
     this.address = address;
   }
 
   reply(data: Uint8Array | string): Promise<number> {
     // The sender's address came from the wire: numeric and valid, no need to check it again.
-    return sendDatagram(this.#wire, data, this.address, true, () => this.#listener[STOPPED](this.#wire));
+    return sendDatagram(this.#state.wire, data, this.address, true, this.#state);
   }
 
   sendTo(data: Uint8Array | string, address: Address): Promise<number> {
-    return sendDatagram(this.#wire, data, address, false, () => this.#listener[STOPPED](this.#wire));
+    return sendDatagram(this.#state.wire, data, address, false, this.#state);
   }
 }
 
@@ -98,9 +111,10 @@ export class UdpListenerBase extends ListenerLifecycle<UdpService> implements Ud
   protected listen(): Promise<Address> {
     const wire = this.#makeWire();
     this.#wire = wire;
+    const state = new WireState(this, wire);
     return wire
       .bind({
-        message: (data, from) => this.#dispatch(wire, data, from),
+        message: (data, from) => this.#dispatch(state, data, from),
         error: (error) => this.#report(undefined, error),
         close() {},
       })
@@ -132,10 +146,10 @@ export class UdpListenerBase extends ListenerLifecycle<UdpService> implements Ud
     this.#idle?.();
   }
 
-  #dispatch(wire: DatagramWire, data: Buffer, from: Address): void {
+  #dispatch(state: WireState, data: Buffer, from: Address): void {
     const service = this.service;
-    if (service === undefined || this.#wire !== wire) return;
-    const caller = new DatagramCaller(this, wire, from);
+    if (service === undefined || this.#wire !== state.wire) return;
+    const caller = new DatagramCaller(state, from);
     const datagram: Datagram = { data, address: from };
     let result: unknown;
     try {
