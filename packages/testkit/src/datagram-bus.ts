@@ -60,16 +60,9 @@ export class DatagramBus {
       connect: async (config) => {
         const resolved = resolveUdpConnectConfig(config);
         const local = resolved.localAddress;
-        const client = this.#track(
-          new UdpConnectedClientBase(new BusWire(this, local?.host, local?.port ?? 0, { host: resolved.host, port: resolved.port }), resolved),
+        return UdpConnectedClientBase.connected(
+          this.#track(new UdpConnectedClientBase(new BusWire(this, local?.host, local?.port ?? 0, { host: resolved.host, port: resolved.port }), resolved)),
         );
-        try {
-          await client.ready;
-        } catch (error) {
-          await client.close();
-          throw error;
-        }
-        return client;
       },
     });
   }

@@ -50,14 +50,13 @@ export class UdpConnectedClient extends UdpConnectedClientBase {
    * const client = await UdpConnectedClient.connect({ host: '::1', port, localAddress: { host: '::1', port: 0 } });
    * ```
    */
-  static async connect(config: UdpConnectConfig): Promise<UdpConnectedClient> {
-    const client = new UdpConnectedClient(config);
+  static connect(config: UdpConnectConfig): Promise<UdpConnectedClient> {
+    let client: UdpConnectedClient;
     try {
-      await client.ready;
+      client = new UdpConnectedClient(config);
     } catch (error) {
-      await client.close();
-      throw error;
+      return Promise.reject(error);
     }
-    return client;
+    return UdpConnectedClientBase.connected(client);
   }
 }

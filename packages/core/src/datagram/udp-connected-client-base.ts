@@ -28,6 +28,25 @@ export class UdpConnectedClientBase extends DatagramSocket implements UdpConnect
     this.#peer = { host: config.host, port: config.port };
   }
 
+  /**
+   * Resolves with `client` once it is bound and connected; if that fails, closes it and rejects:
+   * what every transport's `connect(config)` does.
+   *
+   * @example
+   * ```ts
+   * connect: (config) => UdpConnectedClientBase.connected(new UdpConnectedClientBase(wire, resolved)),
+   * ```
+   */
+  static async connected<C extends UdpConnectedClientBase>(client: C): Promise<C> {
+    try {
+      await client.ready;
+    } catch (error) {
+      await client.close();
+      throw error;
+    }
+    return client;
+  }
+
   /** The peer's numeric address, once `ready`. */
   get remoteAddress(): Address | undefined {
     const remote = this.wire.remoteAddress;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import diagnostics from 'node:diagnostics_channel';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   encodeProxyHeaderV1,
   encodeProxyHeaderV2,
@@ -17,6 +17,7 @@ import {
 import { echoService } from '../fixtures/echo.js';
 import { recordingService } from '../fixtures/recording.js';
 import { deferred, rejectionOf, settled, turns, until, type RawPeers } from './helpers.js';
+import { suiteScope } from './suite.js';
 
 /**
  * Options of {@link tcpConformance}.
@@ -62,23 +63,12 @@ export function tcpConformance(
   options: TcpConformanceOptions = {},
 ): void {
   describe(`${name}: TCP conformance`, () => {
-    let transport: TcpTransport;
-    let cleanups: Array<() => Promise<unknown>> = [];
-
-    beforeEach(async () => {
-      transport = await makeTransport();
-      cleanups = [];
-    });
-
-    afterEach(async () => {
-      for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-      await options.teardown?.(transport);
-    });
+    const scope = suiteScope(makeTransport, options.teardown);
 
     async function listen(service: Service, config: ListenerConfig = {}): Promise<{ listener: Listener; port: number }> {
-      const listener = transport.createListener(0, { interface: '127.0.0.1', ...config });
+      const listener = scope.transport.createListener(0, { interface: '127.0.0.1', ...config });
       listener.attach(service);
-      cleanups.push(() => listener.immediateStop());
+      scope.cleanup(() => listener.immediateStop());
       await listener.start();
       const address = listener.address;
       if (address === undefined) throw new Error('listener.address is undefined after start()');
@@ -86,8 +76,8 @@ export function tcpConformance(
     }
 
     async function connect(port: number, config: Partial<ClientConfig> = {}): Promise<Client> {
-      const client = await transport.connect({ host: '127.0.0.1', port, ...config });
-      cleanups.push(() => client.close());
+      const client = await scope.transport.connect({ host: '127.0.0.1', port, ...config });
+      scope.cleanup(() => client.close());
       return client;
     }
 
@@ -117,9 +107,9 @@ export function tcpConformance(
 
       it('a second listener on a bound port rejects ADDRESS_IN_USE', async () => {
         const { port } = await listen(echoService());
-        const second = transport.createListener(port, { interface: '127.0.0.1' });
+        const second = scope.transport.createListener(port, { interface: '127.0.0.1' });
         second.attach(echoService());
-        cleanups.push(() => second.immediateStop());
+        scope.cleanup(() => second.immediateStop());
         const error = await rejectionOf(second.start());
         expect(error).toBeInstanceOf(GenericError);
         expect(error.code).toBe('ADDRESS_IN_USE');
@@ -129,20 +119,20 @@ export function tcpConformance(
       it('connecting where nobody listens rejects CONNECTION_REFUSED', async () => {
         const { listener, port } = await listen(echoService());
         await listener.immediateStop();
-        const error = await rejectionOf(transport.connect({ host: '127.0.0.1', port }));
+        const error = await rejectionOf(scope.transport.connect({ host: '127.0.0.1', port }));
         expect(error).toBeInstanceOf(GenericError);
         expect(error.code).toBe('CONNECTION_REFUSED');
       });
 
       it('an unknown host rejects HOST_NOT_FOUND', async () => {
-        const error = await rejectionOf(transport.connect({ host: 'no-such-host.invalid', port: 9 }));
+        const error = await rejectionOf(scope.transport.connect({ host: 'no-such-host.invalid', port: 9 }));
         expect(error.code).toBe('HOST_NOT_FOUND');
       });
 
       it('a bad config is refused with INVALID_ARGUMENT', async () => {
-        expect((await rejectionOf(transport.connect({ host: '127.0.0.1', port: 0 }))).code).toBe('INVALID_ARGUMENT');
-        expect((await rejectionOf(transport.connect({ host: '', port: 80 }))).code).toBe('INVALID_ARGUMENT');
-        expect(() => transport.createListener(70000)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+        expect((await rejectionOf(scope.transport.connect({ host: '127.0.0.1', port: 0 }))).code).toBe('INVALID_ARGUMENT');
+        expect((await rejectionOf(scope.transport.connect({ host: '', port: 80 }))).code).toBe('INVALID_ARGUMENT');
+        expect(() => scope.transport.createListener(70000)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
       });
 
       it('both ends report numeric addresses that match each other', async () => {
@@ -163,8 +153,8 @@ export function tcpConformance(
 
       it('localhost reaches a listener bound to 127.0.0.1', async () => {
         const { port } = await listen(echoService());
-        const client = await transport.connect({ host: 'localhost', port });
-        cleanups.push(() => client.close());
+        const client = await scope.transport.connect({ host: 'localhost', port });
+        scope.cleanup(() => client.close());
         await client.write('ping');
         expect((await client.read(4)).toString()).toBe('ping');
       });
@@ -504,7 +494,7 @@ export function tcpConformance(
       it.skipIf(rawPeers === undefined)('a peer reset reaches onError as CONNECTION_RESET, then onClose once', async () => {
         const recorder = recordingService();
         const { listener, port } = await listen(recorder);
-        const peer = await rawPeers!(transport).connect({ host: '127.0.0.1', port });
+        const peer = await rawPeers!(scope.transport).connect({ host: '127.0.0.1', port });
         await peer.write('abc');
         expect((await recorder.waitForBytes(3)).toString()).toBe('abc');
         peer.reset();
@@ -517,8 +507,8 @@ export function tcpConformance(
       });
 
       it.skipIf(rawPeers === undefined)('a reset rejects the pending read and later writes with CONNECTION_RESET', async () => {
-        const server = await rawPeers!(transport).listen();
-        cleanups.push(() => server.close());
+        const server = await rawPeers!(scope.transport).listen();
+        scope.cleanup(() => server.close());
         const client = await connect(server.address.port);
         const peer = await server.accepted();
         await peer.write('xy');
@@ -631,8 +621,8 @@ export function tcpConformance(
         await connect(port);
         await connect(port);
         await connects.promise;
-        const extra = await transport.connect({ host: '127.0.0.1', port });
-        cleanups.push(() => extra.close());
+        const extra = await scope.transport.connect({ host: '127.0.0.1', port });
+        scope.cleanup(() => extra.close());
         const seen = await extra.read().then(
           (chunk) => chunk.length,
           (error: { code?: unknown }) => error.code,
@@ -779,7 +769,7 @@ export function tcpConformance(
         expect(listener.connections).toBe(0);
         expect((await client.read()).length).toBe(0);
         await recorder.waitForClose();
-        expect((await rejectionOf(transport.connect({ host: '127.0.0.1', port }))).code).toBe('CONNECTION_REFUSED');
+        expect((await rejectionOf(scope.transport.connect({ host: '127.0.0.1', port }))).code).toBe('CONNECTION_REFUSED');
       });
 
       it('gracefulStop lets a connection finish, and closes what is left at its time-out', async () => {

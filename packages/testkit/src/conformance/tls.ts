@@ -1,10 +1,11 @@
 import diagnostics from 'node:diagnostics_channel';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { framed, lines, type Caller, type Client, type ClientConfig, type Listener, type ListenerConfig, type Service, type TcpTransport } from '@sock/core';
 import { echoService } from '../fixtures/echo.js';
 import { testCertificates } from '../fixtures/certificates.js';
 import { recordingService } from '../fixtures/recording.js';
 import { deferred, rejectionOf, until } from './helpers.js';
+import { suiteScope } from './suite.js';
 
 /**
  * Options of {@link tlsConformance}.
@@ -33,31 +34,20 @@ export interface TlsConformanceOptions {
  */
 export function tlsConformance(name: string, makeTransport: () => TcpTransport | Promise<TcpTransport>, options: TlsConformanceOptions = {}): void {
   describe(`${name}: TLS conformance`, () => {
-    let transport: TcpTransport;
-    let cleanups: Array<() => Promise<unknown>> = [];
+    const scope = suiteScope(makeTransport, options.teardown);
     const { ca, server, client: clientPair, stranger } = testCertificates;
 
-    beforeEach(async () => {
-      transport = await makeTransport();
-      cleanups = [];
-    });
-
-    afterEach(async () => {
-      for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-      await options.teardown?.(transport);
-    });
-
     async function listen(service: Service, config: ListenerConfig = {}): Promise<{ listener: Listener; port: number }> {
-      const listener = transport.createListener(0, { interface: '127.0.0.1', ...config });
+      const listener = scope.transport.createListener(0, { interface: '127.0.0.1', ...config });
       listener.attach(service);
-      cleanups.push(() => listener.immediateStop());
+      scope.cleanup(() => listener.immediateStop());
       await listener.start();
       return { listener, port: listener.address!.port };
     }
 
     async function connect(port: number, config: Partial<ClientConfig> = {}): Promise<Client> {
-      const client = await transport.connect({ host: 'localhost', port, ...config });
-      cleanups.push(() => client.close());
+      const client = await scope.transport.connect({ host: 'localhost', port, ...config });
+      scope.cleanup(() => client.close());
       return client;
     }
 
@@ -104,7 +94,7 @@ export function tlsConformance(name: string, makeTransport: () => TcpTransport |
     it('a server certificate from an unknown CA: TLS_FAILED naming the endpoint; the service never runs', async () => {
       const recorder = recordingService();
       const { listener, port } = await listen(recorder, { secureSocket: stranger });
-      const error = await rejectionOf(transport.connect({ host: 'localhost', port, secureSocket: { ca } }));
+      const error = await rejectionOf(scope.transport.connect({ host: 'localhost', port, secureSocket: { ca } }));
       expect(error.code).toBe('TLS_FAILED');
       expect(error.message).toContain(String(port));
       expect(recorder.callers).toHaveLength(0);
@@ -116,9 +106,9 @@ export function tlsConformance(name: string, makeTransport: () => TcpTransport |
       try {
         const recorder = recordingService();
         const { port } = await listen(recorder, { secureSocket: { ...server, ca, requestCert: true } });
-        const outcome = await transport.connect({ host: 'localhost', port, secureSocket: { ca } }).then(
+        const outcome = await scope.transport.connect({ host: 'localhost', port, secureSocket: { ca } }).then(
           async (client) => {
-            cleanups.push(() => client.close());
+            scope.cleanup(() => client.close());
             return client.read().then(
               (chunk) => chunk.length,
               (error: { code?: unknown }) => error.code,
@@ -141,7 +131,7 @@ export function tlsConformance(name: string, makeTransport: () => TcpTransport |
       const got = await plain.read().catch(() => Buffer.alloc(0));
       expect(got.toString()).not.toContain('secret');
       const { port: plainPort } = await listen(echoService());
-      const error = await rejectionOf(transport.connect({ host: 'localhost', port: plainPort, secureSocket: { ca, handshakeTimeoutInMillis: 2000 } }));
+      const error = await rejectionOf(scope.transport.connect({ host: 'localhost', port: plainPort, secureSocket: { ca, handshakeTimeoutInMillis: 2000 } }));
       expect(error.code).toBe('TLS_FAILED');
     });
 

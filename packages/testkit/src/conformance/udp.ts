@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   GenericError,
   ReadTimedOutError,
@@ -11,6 +11,7 @@ import {
   type UdpTransport,
 } from '@sock/core';
 import { deferred, rejectionOf, until } from './helpers.js';
+import { suiteScope } from './suite.js';
 
 /**
  * Options of {@link udpConformance}.
@@ -46,30 +47,19 @@ export function udpConformance(
   options: UdpConformanceOptions = {},
 ): void {
   describe(`${name}: UDP conformance`, () => {
-    let transport: UdpTransport;
-    let cleanups: Array<() => Promise<unknown>> = [];
-
-    beforeEach(async () => {
-      transport = await makeTransport();
-      cleanups = [];
-    });
-
-    afterEach(async () => {
-      for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-      await options.teardown?.(transport);
-    });
+    const scope = suiteScope(makeTransport, options.teardown);
 
     async function client(config: UdpClientConfig = {}): Promise<UdpClient> {
-      const made = transport.createUdpClient({ localAddress: { host: '127.0.0.1', port: 0 }, ...config });
-      cleanups.push(() => made.close());
+      const made = scope.transport.createUdpClient({ localAddress: { host: '127.0.0.1', port: 0 }, ...config });
+      scope.cleanup(() => made.close());
       await made.ready;
       return made;
     }
 
     async function listen(service: UdpService): Promise<UdpListener> {
-      const listener = transport.createListener(0, { interface: '127.0.0.1' });
+      const listener = scope.transport.createListener(0, { interface: '127.0.0.1' });
       listener.attach(service);
-      cleanups.push(() => listener.immediateStop());
+      scope.cleanup(() => listener.immediateStop());
       await listener.start();
       return listener;
     }
@@ -84,14 +74,14 @@ export function udpConformance(
 
     it('binding a port in use rejects ADDRESS_IN_USE', async () => {
       const a = await client();
-      const b = transport.createUdpClient({ localAddress: { host: '127.0.0.1', port: a.localAddress!.port } });
-      cleanups.push(() => b.close());
+      const b = scope.transport.createUdpClient({ localAddress: { host: '127.0.0.1', port: a.localAddress!.port } });
+      scope.cleanup(() => b.close());
       const error = await rejectionOf(b.ready);
       expect(error).toBeInstanceOf(GenericError);
       expect(error.code).toBe('ADDRESS_IN_USE');
-      const listener = transport.createListener(a.localAddress!.port, { interface: '127.0.0.1' });
+      const listener = scope.transport.createListener(a.localAddress!.port, { interface: '127.0.0.1' });
       listener.attach({ onDatagram() {} });
-      cleanups.push(() => listener.immediateStop());
+      scope.cleanup(() => listener.immediateStop());
       expect((await rejectionOf(listener.start())).code).toBe('ADDRESS_IN_USE');
     });
 
@@ -200,10 +190,10 @@ export function udpConformance(
       expect((await rejectionOf(a.sendTo('x', { host: '127.0.0.1', port: 9 }))).code).toBe('CONNECTION_CLOSED');
     });
 
-    describe('connected mode (transport.connect)', () => {
+    describe('connected mode (scope.transport.connect)', () => {
       async function connectTo(port: number): Promise<UdpConnectedClient> {
-        const connected = await transport.connect({ host: '127.0.0.1', port, localAddress: { host: '127.0.0.1', port: 0 } });
-        cleanups.push(() => connected.close());
+        const connected = await scope.transport.connect({ host: '127.0.0.1', port, localAddress: { host: '127.0.0.1', port: 0 } });
+        scope.cleanup(() => connected.close());
         return connected;
       }
 
@@ -266,8 +256,8 @@ export function udpConformance(
       });
 
       it('a bad config is refused with INVALID_ARGUMENT', async () => {
-        expect((await rejectionOf(transport.connect({ host: '127.0.0.1', port: 0 }))).code).toBe('INVALID_ARGUMENT');
-        expect((await rejectionOf(transport.connect({ host: '', port: 9 }))).code).toBe('INVALID_ARGUMENT');
+        expect((await rejectionOf(scope.transport.connect({ host: '127.0.0.1', port: 0 }))).code).toBe('INVALID_ARGUMENT');
+        expect((await rejectionOf(scope.transport.connect({ host: '', port: 9 }))).code).toBe('INVALID_ARGUMENT');
       });
     });
 
@@ -307,9 +297,9 @@ export function udpConformance(
       const listener = await listen({ onDatagram() {} });
       const port = listener.address!.port;
       await listener.immediateStop();
-      const again = transport.createListener(port, { interface: '127.0.0.1' });
+      const again = scope.transport.createListener(port, { interface: '127.0.0.1' });
       again.attach({ onDatagram() {} });
-      cleanups.push(() => again.immediateStop());
+      scope.cleanup(() => again.immediateStop());
       await again.start();
       expect(again.address?.port).toBe(port);
     });
