@@ -1,6 +1,7 @@
 import type { SocketError } from './errors.js';
 import { invalidArgument } from './errors.js';
 import { DELIVERIES } from './stream/deliveries.js';
+import type { ProxyHeader } from './proxy/proxy-header.js';
 import type { TlsInfo } from './stream/wire.js';
 import type { ClientSecureSocket, ListenerSecureSocket } from './tls/secure-socket.js';
 import { describeValue, validateObject } from './validate.js';
@@ -60,6 +61,8 @@ export interface Caller extends AsyncIterable<Buffer> {
   readonly tls?: TlsInfo | undefined;
   /** Behind a PROXY-protocol balancer: the balancer's address (`remoteAddress` is then the client's). */
   readonly proxyAddress?: { host: string; port: number } | undefined;
+  /** The PROXY protocol header the connection began with (its TLVs: ALPN, authority, TLS). */
+  readonly proxyHeader?: ProxyHeader | undefined;
   /**
    * No `length`: the bytes available now (at least one), waiting if there are none. `length` n:
    * exactly n bytes, or fewer if the stream ends first. At end of stream: an empty Buffer.

@@ -11,6 +11,8 @@ import {
   type ResolvedListenerConfig,
 } from '@sock/core/internal';
 
+function ignore(): void {}
+
 /**
  * A `node:net` Server as an {@link Acceptor}: binds, and hands each accepted socket over as a
  * {@link SocketWire}. Sockets are half-open capable so that `shutdownWrite` and end-of-stream
@@ -42,6 +44,13 @@ export class NetAcceptor implements Acceptor {
     });
     this.#server = server;
     server.on('connection', (socket) => {
+      // Reset before Node took it (a balancer's health check: connect, header, RST; a port scan):
+      // no peer to name and nothing to serve, so it never becomes a connection.
+      if (socket.remoteAddress === undefined) {
+        socket.on('error', ignore);
+        socket.destroy();
+        return;
+      }
       handler.connection(new SocketWire(socket));
     });
     return new Promise<Address>((resolve, reject) => {

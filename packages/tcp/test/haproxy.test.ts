@@ -388,24 +388,23 @@ async function replayCheck(config: ListenerConfig, check: Buffer, clientHeader?:
 }
 
 describe('a health check that is gone before Node accepts it (HAProxy\'s abortive close, replayed)', () => {
-  // BUG, reported: the accepted socket has no peer address, and @sock makes it a Caller anyway
-  // (remoteAddress '', remotePort 0) or, with trustedProxies, a PROXY_PROTOCOL_INVALID "not a
-  // trusted balancer" refusal of "an unconnected peer" — at every check interval of every balancer.
-  // `.fails` keeps the suite green until it is fixed; then these fail and `.fails` goes.
-  it.fails('BUG: on a plain listener it becomes a Caller with remoteAddress \'\' (expected: never reaches the service)', async () => {
+  // Such a socket has no peer address and nothing to serve: it must never become a Caller (with
+  // remoteAddress '') nor, with trustedProxies, a PROXY_PROTOCOL_INVALID "untrusted balancer"
+  // refusal — a false alarm at every check interval of every balancer.
+  it('on a plain listener it never reaches the service', async () => {
     const { seen, refused } = await replayCheck({}, Buffer.from('x'));
     expect(seen.map((entry) => entry.remoteAddress)).toEqual(['127.0.0.1']);
     expect(refused).toEqual([]);
   });
 
-  it.fails('BUG: a send-proxy-v2 LOCAL check becomes a Caller with remoteAddress \'\' (expected: never reaches the service)', async () => {
+  it('a send-proxy-v2 LOCAL check never reaches the service', async () => {
     const local = encodeProxyHeaderV2({ command: 'LOCAL' });
     const { seen, refused } = await replayCheck({ proxyProtocol: 'v2' }, local, encodeProxyHeaderV2({ protocol: 'TCP4', source: CLIENT, destination: BALANCED }));
     expect(seen.map((entry) => entry.remoteAddress)).toEqual(['192.0.2.7']);
     expect(refused).toEqual([]);
   });
 
-  it.fails('BUG: with trustedProxies a send-proxy check is refused as an untrusted balancer (expected: dropped, no PROXY_PROTOCOL_INVALID)', async () => {
+  it('with trustedProxies a send-proxy check is dropped, not refused as an untrusted balancer', async () => {
     const check = encodeProxyHeaderV1({ protocol: 'TCP4', source: { host: '127.0.0.1', port: 40000 }, destination: BALANCED });
     const { seen, refused } = await replayCheck({ proxyProtocol: 'v1', trustedProxies: ['127.0.0.1/32'] }, check, encodeProxyHeaderV1({ protocol: 'TCP4', source: CLIENT, destination: BALANCED }));
     expect(seen.map((entry) => entry.remoteAddress)).toEqual(['192.0.2.7']);
@@ -414,11 +413,10 @@ describe('a health check that is gone before Node accepts it (HAProxy\'s abortiv
 });
 
 describe('gracefulStop and a connection still in its PROXY header step', () => {
-  // BUG, reported: stopAccepting aborts the accept steps, so a connection the kernel and Node had
-  // accepted, whose balancer was still sending the header, is closed at once instead of being let
-  // finish within the grace period — behind a balancer, a request in flight is lost on every
-  // rolling restart under load. `.fails` until fixed.
-  it.fails('BUG: a connection accepted before the stop, whose header arrives after it, is closed (expected: served)', async () => {
+  // A connection the kernel and Node had accepted, whose balancer was still sending the header, is
+  // let finish within the grace period: behind a balancer, no request in flight is lost on a
+  // rolling restart under load.
+  it('a connection accepted before the stop, whose header arrives after it, is served', async () => {
     const b = await backend('s', { proxyProtocol: 'v1' });
     const before = openTcpHandles();
     const raw = netConnect(b.port, '127.0.0.1');

@@ -59,6 +59,9 @@ export class ListenerBase extends ListenerLifecycle<Service> implements Listener
   // One options object shared by every connection of the current service.
   #connectionOptions: ConnectionOptions | undefined;
   #shutdown: AbortController | undefined;
+  // Set by an immediate stop (or a graceful one at its deadline): connections still in their accept
+  // steps are given up. A graceful stop lets them finish and serves them.
+  #forced = false;
   // Resolves a stop that waits for every socket to close.
   #drained: (() => void) | undefined;
 
@@ -100,7 +103,6 @@ export class ListenerBase extends ListenerLifecycle<Service> implements Listener
   }
 
   protected stopAccepting(): Promise<void> {
-    this.#shutdown?.abort();
     return this.#acceptor.stop();
   }
 
@@ -116,6 +118,8 @@ export class ListenerBase extends ListenerLifecycle<Service> implements Listener
   }
 
   protected async destroyAll(): Promise<void> {
+    this.#forced = true;
+    this.#shutdown?.abort();
     for (const wire of this.#accepting) wire.destroy();
     for (const connection of this.#connections) void connection[kDestroy]();
     await this.#allClosed();
@@ -161,7 +165,8 @@ export class ListenerBase extends ListenerLifecycle<Service> implements Listener
       (ready) => {
         this.#accepting.delete(wire);
         const current = this.service;
-        if (this.stopping || current === undefined) {
+        // Accepted before the stop: a graceful stop serves it; only a forced one gives it up.
+        if (this.#forced || current === undefined) {
           ready.start(IGNORE);
           ready.destroy();
           this.#checkDrained();
