@@ -11,7 +11,7 @@ import { BOUND_IN_MILLIS, eventually, openTcpHandles, within } from './fault-che
 import { deferred, listen, track } from './helpers.js';
 import { startHaproxy, type SendProxy } from './haproxy.js';
 
-// `caller.proxyHeader` exists on every TCP caller but the `Caller` interface does not declare it yet.
+// `caller.proxyHeader`: the parsed header the connection began with.
 type ProxiedCaller = Caller & { readonly proxyHeader?: ProxyHeader };
 
 /** What one backend's service saw of one connection. */
