@@ -1,3 +1,4 @@
+import { RESOLVED } from '@sock/core/internal';
 import type { Host } from './host.js';
 import type { Network } from './network.js';
 import type { LinkShaping } from './shaping.js';
@@ -89,7 +90,7 @@ export class Link {
   /** Runs `task` after `delay` ms (a microtask when 0), whatever the link's state then. */
   schedule(task: () => void, delay = this.delay()): void {
     if (delay > 0) setTimeout(task, delay);
-    else queueMicrotask(task);
+    else void RESOLVED.then(task);
   }
 
   /**

@@ -3,7 +3,7 @@ import { Host } from './host.js';
 import { Link } from './link.js';
 import type { PipeEnd } from './pipe.js';
 import type { LinkShaping } from './shaping.js';
-import type { SimEvent } from './trace.js';
+import type { TraceLog } from './trace.js';
 
 /**
  * One TCP connection on a loopback network, as `network.connections()` lists it: pick one and
@@ -57,7 +57,7 @@ export interface NetworkOptions {
    */
   readonly replies: boolean;
   /** Where deliveries, drops and faults are recorded, with the clock that stamps them. */
-  readonly trace?: { readonly events: SimEvent[]; now(): number };
+  readonly trace?: { readonly log: TraceLog; now(): number };
 }
 
 // Addresses of simulated hosts: the documentation ranges (RFC 5737), never routed anywhere; these
@@ -163,7 +163,7 @@ export class Network {
   record(kind: string, from: Host, to: Host | string, bytes = 0): void {
     const trace = this.#trace;
     if (trace === undefined) return;
-    trace.events.push(Object.freeze({ at: trace.now(), kind, from: from.name, to: typeof to === 'string' ? to : to.name, bytes }));
+    trace.log.push(trace.now(), kind, from.name, typeof to === 'string' ? to : to.name, bytes);
   }
 
   /** Registers a connection just made between `clientEnd` and `serverEnd`. */

@@ -1,4 +1,4 @@
-import { GenericError, peerName, type SocketError, type Wire, type WireHandler, type WireInfo } from '@sock/core/internal';
+import { GenericError, peerName, RESOLVED, type SocketError, type Wire, type WireHandler, type WireInfo } from '@sock/core/internal';
 import type { Host } from './host.js';
 import type { Link } from './link.js';
 import { PipeDuplex } from './pipe-duplex.js';
@@ -253,14 +253,18 @@ export class PipeEnd implements Wire {
     this.#enqueue({ data: undefined, chunkSize: 0, offset: 0, ready: false });
   }
 
+  // A settled promise's `then` is the cheapest microtask there is (Node's queueMicrotask makes an
+  // async resource per call), and the task is made once per end, not per flush.
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    queueMicrotask(() => {
-      this.#flushScheduled = false;
-      this.#flush();
-    });
+    void RESOLVED.then(this.#flushTask);
   }
+
+  readonly #flushTask = (): void => {
+    this.#flushScheduled = false;
+    this.#flush();
+  };
 
   // Hands ready segments to the peer, in order, while it takes them. Always runs in its own task.
   #flush(): void {

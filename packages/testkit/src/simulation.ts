@@ -17,7 +17,7 @@ import { Network } from './network.js';
 import { seededRandom } from './random.js';
 import { applyLinkSettings, DEFAULT_SHAPING, SIMULATED_IN_FLIGHT_BYTES, type LinkSettings, type LinkShaping } from './shaping.js';
 import { SimulationError } from './simulation-error.js';
-import type { SimEvent } from './trace.js';
+import { TraceLog, type SimEvent } from './trace.js';
 import { VirtualClock } from './virtual-clock.js';
 
 /**
@@ -208,8 +208,8 @@ export function createSimulation(options: SimulationOptions = {}): Simulation {
   if (options.link !== undefined) applyLinkSettings(shaping, options.link);
   const random = seededRandom(mixSeed(seed));
   const clock = new VirtualClock(random);
-  const events: SimEvent[] = [];
-  const network = new Network({ label: 'simulation', random, shaping, replies: true, trace: { events, now: () => clock.now } });
+  const log = new TraceLog();
+  const network = new Network({ label: 'simulation', random, shaping, replies: true, trace: { log, now: () => clock.now } });
   const views = new Map<Host, SimHost>();
   let running = false;
 
@@ -233,7 +233,7 @@ export function createSimulation(options: SimulationOptions = {}): Simulation {
       return clock.now;
     },
     get trace() {
-      return events;
+      return log.events;
     },
     host(name) {
       const existing = typeof name === 'string' ? network.lookup(name) : undefined;
