@@ -1,4 +1,4 @@
-import { invalidArgument, type Address, type Caller } from '@sock/core/internal';
+import { invalidArgument, RESOLVED, type Address, type Caller } from '@sock/core/internal';
 import { Host } from './host.js';
 import { Link } from './link.js';
 import type { PipeEnd } from './pipe.js';
@@ -94,6 +94,9 @@ export class Network {
   readonly #links = new Map<Host, Map<Host, Link>>();
   readonly #connections = new Set<ConnectionRecord>();
   #count = 0;
+  #batch: Array<() => void> = [];
+  #spare: Array<() => void> = [];
+  #batchScheduled = false;
 
   constructor(options: NetworkOptions) {
     this.label = options.label;
@@ -103,6 +106,37 @@ export class Network {
     this.#trace = options.trace;
     this.tracing = options.trace !== undefined;
   }
+
+  /**
+   * Runs `task` on a microtask, together with every task deferred before it runs: one microtask per
+   * batch instead of one per delivery (a settled promise's `then`, cheaper than Node's
+   * `queueMicrotask`, which makes an async resource per call). Tasks deferred while a batch runs go
+   * to the next batch, so promise jobs still get their turn between two batches.
+   */
+  defer(task: () => void): void {
+    this.#batch.push(task);
+    if (this.#batchScheduled) return;
+    this.#batchScheduled = true;
+    void RESOLVED.then(this.#drain);
+  }
+
+  readonly #drain = (): void => {
+    const batch = this.#batch;
+    this.#batch = this.#spare;
+    this.#batchScheduled = false;
+    for (let i = 0; i < batch.length; i++) {
+      try {
+        batch[i]!();
+      } catch (error) {
+        // Surfaces as queueMicrotask would make it, without losing the rest of the batch.
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+    batch.length = 0;
+    this.#spare = batch;
+  };
 
   /** Every host, in the order they were made. */
   get hosts(): readonly Host[] {

@@ -1,4 +1,4 @@
-import { GenericError, peerName, RESOLVED, type SocketError, type Wire, type WireHandler, type WireInfo } from '@sock/core/internal';
+import { GenericError, peerName, type SocketError, type Wire, type WireHandler, type WireInfo } from '@sock/core/internal';
 import type { Host } from './host.js';
 import type { Link } from './link.js';
 import { PipeDuplex } from './pipe-duplex.js';
@@ -253,12 +253,12 @@ export class PipeEnd implements Wire {
     this.#enqueue({ data: undefined, chunkSize: 0, offset: 0, ready: false });
   }
 
-  // A settled promise's `then` is the cheapest microtask there is (Node's queueMicrotask makes an
-  // async resource per call), and the task is made once per end, not per flush.
+  // The network runs every flush due in one microtask (see Network#defer); the task is made once
+  // per end, not per flush.
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    void RESOLVED.then(this.#flushTask);
+    this.host.network.defer(this.#flushTask);
   }
 
   readonly #flushTask = (): void => {
