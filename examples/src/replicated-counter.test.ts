@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { tcp } from '@sock/tcp';
-import { createSimulation, SimulationError } from '@sock/testkit';
+import { createSimulation, SimulationError, type SimEvent } from '@sock/testkit';
 import { CounterClient, readValue, startBackup, startPrimary, type Acknowledge } from './replicated-counter.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+// The faults of the last run (partitions, holds, crashes ...), to show what led to a failure.
+let lastFaults: SimEvent[] = [];
+const FAULTS = new Set(['partition', 'repair', 'hold', 'release', 'crash', 'restart']);
 
 /**
  * One seeded run: a client increments the counter for 4 s of virtual time while chaos cuts, holds
@@ -46,6 +50,7 @@ async function chaosRun(seed: number, acknowledge: Acknowledge): Promise<{ ackno
     });
     return { ...result, trace: JSON.stringify(sim.trace) };
   } finally {
+    lastFaults = sim.trace.filter((event) => FAULTS.has(event.kind));
     await sim.close();
   }
 }
@@ -74,7 +79,8 @@ describe('a replicated counter under seeded chaos', () => {
       });
     }
     expect(failure).toBeDefined();
-    console.log(`the planted bug, found: ${failure!.message}\n  cause: ${(failure!.cause as Error).message}`);
+    const timeline = lastFaults.filter((event) => event.at <= failure!.at).map((event) => `  ${event.at} ms ${event.kind} ${event.from} -> ${event.to}`);
+    console.log(`the planted bug, found: ${failure!.message}\nthe faults that led there:\n${timeline.join('\n')}`);
     // Replaying the seed fails again, the same way, at the same virtual time.
     const replay = await chaosRun(failure!.seed, 'before-backup').then(
       () => undefined,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Caller, Service } from '@sock/core';
-import { createSimulation, echoService, recordingService, SimulationError, type SimHost, type Simulation, type SimulationOptions } from './index.js';
+import { createSimulation, echoService, recordingService, SimulationError, testCertificates, type SimHost, type Simulation, type SimulationOptions } from './index.js';
 import { deferred, rejectionOf } from './conformance/index.js';
 
 const sims: Simulation[] = [];
@@ -121,6 +121,23 @@ describe('hosts and addresses', () => {
       expect(reply.data.toString()).toBe('re:q');
       expect(reply.address).toEqual({ host: b.address, port: 53 });
     });
+  });
+});
+
+describe('TLS', () => {
+  it('runs over the links between simulated hosts, inside run (node:tls over the kit’s pipes)', async () => {
+    const sim = simulation({ seed: 1, link: { latencyInMillis: { min: 1, max: 10 } } });
+    const { ca, server } = testCertificates;
+    const reply = await sim.run(async () => {
+      const listener = sim.host('b').tcp.createListener(443, { secureSocket: { cert: server.cert, key: server.key } });
+      listener.attach(echoService());
+      await listener.start();
+      const client = await sim.host('a').tcp.connect({ host: 'b', port: 443, secureSocket: { ca, servername: 'localhost' } });
+      expect(client.tls?.authorized).toBe(true);
+      await client.write('hello');
+      return (await client.read(5)).toString();
+    });
+    expect(reply).toBe('hello');
   });
 });
 
