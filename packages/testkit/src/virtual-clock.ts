@@ -151,9 +151,10 @@ interface Saved {
  * `Math.random` (the simulation's seeded generator). Real, always: promises, `queueMicrotask` and
  * `process.nextTick` (what the clock waits for to drain), `process.hrtime` (a way to measure real
  * time inside a run), and Node's own timers inside its modules (`node:timers`,
- * `node:timers/promises`, `AbortSignal.timeout()`, streams). A timer made outside a run is real; one made inside is virtual,
- * and fires only inside a run; clearing either kind works anywhere inside. Delays follow Node's
- * rules: below 1 ms (or not a number, or over 2^31 - 1) they are 1 ms; fractions round up.
+ * `node:timers/promises`, `AbortSignal.timeout()`, streams). A timer made outside a run is real;
+ * one made inside is virtual, and fires only inside a run; clearing either kind works anywhere
+ * inside. Delays follow Node's rules: below 1 ms (or not a number, or over 2^31 - 1) they are
+ * 1 ms; fractions round up.
  *
  * Why timers of its own rather than fake-timers' (whose `Date` it uses): core arms a timer for
  * every read, so a simulation makes one per message; these cost one small object (no closures) and
