@@ -20,13 +20,14 @@ import { tcpConnect } from './scenarios/tcp-connect.js';
 import { udpThroughput } from './scenarios/udp-throughput.js';
 import { memory } from './scenarios/memory.js';
 import { testkitEcho } from './scenarios/testkit-echo.js';
+import { simEcho } from './scenarios/sim-echo.js';
 import { clientRead } from './scenarios/client-read.js';
 import { udpRequest } from './scenarios/udp-request.js';
 import { peerHttpAb, peerHttpClose, peerHttpWrk } from './scenarios/peer-http.js';
 import { peerDns } from './scenarios/peer-dns.js';
 import { peerResp } from './scenarios/peer-resp.js';
 
-const ALL: Scenario[] = [tcpBulk, tcpEcho, tcpConnect, udpThroughput, udpRequest, memory, testkitEcho, clientRead, peerHttpWrk, peerHttpAb, peerHttpClose, peerDns, peerResp];
+const ALL: Scenario[] = [tcpBulk, tcpEcho, tcpConnect, udpThroughput, udpRequest, memory, testkitEcho, simEcho, clientRead, peerHttpWrk, peerHttpAb, peerHttpClose, peerDns, peerResp];
 
 function killEverything(): void {
   killAllChildren();

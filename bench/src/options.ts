@@ -94,7 +94,7 @@ const QUICK: typeof FULL = {
 /** The scenarios driven by external load generators (`--only peers` selects them all). */
 export const PEER_SCENARIOS = ['peer-http-wrk', 'peer-http-ab', 'peer-http-close', 'peer-dns', 'peer-resp'] as const;
 
-export const SCENARIOS = ['tcp-bulk', 'tcp-echo', 'tcp-connect', 'udp-throughput', 'udp-request', 'memory', 'testkit-echo', 'client-read', ...PEER_SCENARIOS] as const;
+export const SCENARIOS = ['tcp-bulk', 'tcp-echo', 'tcp-connect', 'udp-throughput', 'udp-request', 'memory', 'testkit-echo', 'sim-echo', 'client-read', ...PEER_SCENARIOS] as const;
 
 const NUMERIC: Record<keyof typeof FULL, string> = {
   rounds: 'rounds',

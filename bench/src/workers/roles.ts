@@ -5,6 +5,7 @@ import { tcpRawCount, tcpRawEcho, tcpSockEcho, tcpSockPullCount, tcpSockPushCoun
 import { bulkSendRaw, connectRawLoop, connectSock, echoPromiseSocket, echoRaw, echoSock, holdRaw } from './tcp-clients.js';
 import { udpRawCount, udpSendRaw, udpSockClientCount, udpSockListenerCount } from './udp.js';
 import { inprocEcho } from './inproc-echo.js';
+import { simEcho } from './sim-echo.js';
 import { dnsRaw, dnsSock, httpRaw, httpSockPull, httpSockPush, respRaw, respSock } from './peer-servers.js';
 import { udpRequestClient } from './udp-request-client.js';
 
@@ -29,6 +30,7 @@ export const roles: Record<string, Role | undefined> = {
   'udp-sock-client-count': udpSockClientCount,
   'udp-send-raw': udpSendRaw,
   'inproc-echo': inprocEcho,
+  'sim-echo': simEcho,
   'http-sock-push': httpSockPush,
   'http-sock-pull': httpSockPull,
   'http-raw': httpRaw,

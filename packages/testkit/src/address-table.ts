@@ -21,7 +21,15 @@ function isIPv4(host: string): boolean {
   return IPV4.test(host);
 }
 
-function isIPLiteral(host: string): boolean {
+/**
+ * Whether `host` is an IPv4 or IPv6 literal (not a name).
+ *
+ * @example
+ * ```ts
+ * isIPLiteral('192.0.2.1'); // true
+ * ```
+ */
+export function isIPLiteral(host: string): boolean {
   return isIPv4(host) || (host.includes(':') && /^[0-9a-fA-F:.]+$/.test(host));
 }
 

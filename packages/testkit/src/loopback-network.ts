@@ -1,9 +1,7 @@
 import { describeValue, invalidArgument, validateKeys, validateObject, type Caller, type TcpTransport, type UdpTransport } from '@sock/core/internal';
-import { DatagramBus } from './datagram-bus.js';
-import { Link } from './link.js';
+import { Network, type LoopbackConnection } from './network.js';
 import { seededRandom } from './random.js';
 import { applyFaults, applyShaping, DEFAULT_SHAPING, TCP_SHAPING_KEYS, type LinkShaping, type TcpShaping, type UdpFaults } from './shaping.js';
-import { TcpFabric, type LoopbackConnection } from './tcp-fabric.js';
 
 export type { TcpShaping, UdpFaults } from './shaping.js';
 
@@ -88,30 +86,29 @@ export function createLoopbackNetwork(options: LoopbackOptions = {}): LoopbackNe
   validateKeys(options as Record<string, unknown>, NETWORK_KEYS, 'loopback network options');
   const seed = options.seed === undefined ? 1 : options.seed;
   if (typeof seed !== 'number' || !Number.isInteger(seed)) throw invalidArgument(`seed must be an integer, got ${describeValue(seed)}`);
-  const shaping: LinkShaping = { ...DEFAULT_SHAPING };
-  applyShaping(shaping, options);
-  if (options.udp !== undefined) applyFaults(shaping, options.udp);
-  // One host, one link: every delivery of this network goes through it.
-  const link = new Link(shaping, seededRandom(seed));
-  const fabric = new TcpFabric(link);
-  const udp = new DatagramBus(link);
+  const initial: LinkShaping = { ...DEFAULT_SHAPING };
+  applyShaping(initial, options);
+  if (options.udp !== undefined) applyFaults(initial, options.udp);
+  // A simulation topology of one host, without a virtual clock or a trace: every delivery of this
+  // network goes through the host's one link to itself.
+  const topology = new Network({ label: 'loopback network', random: seededRandom(seed), shaping: initial, replies: false });
+  const host = topology.addHost('localhost', false);
+  const shaping = topology.link(host, host).shaping;
 
   const network: LoopbackNetwork = {
-    tcp: fabric.transport,
-    udp: udp.transport,
+    tcp: host.tcpTransport,
+    udp: host.udpTransport,
     get shaping() {
-      return { chunkSize: shaping.chunkSize, latencyInMillis: shaping.latencyInMillis, highWaterMark: shaping.highWaterMark };
+      return { chunkSize: shaping.chunkSize, latencyInMillis: shaping.latencyInMillis as number, highWaterMark: shaping.highWaterMark };
     },
     shape: (next) => {
       validateKeys(validateObject(next, 'shaping'), TCP_SHAPING_KEYS, 'shaping');
       applyShaping(shaping, next);
     },
     shapeUdp: (next) => applyFaults(shaping, next),
-    connections: () => fabric.connections(),
-    reset: (target) => fabric.reset(target),
-    close: async () => {
-      await Promise.all([fabric.close(), udp.close()]);
-    },
+    connections: (): LoopbackConnection[] => topology.connections(),
+    reset: (target) => topology.reset(target),
+    close: () => topology.close(),
     [Symbol.asyncDispose]: () => network.close(),
   };
   return Object.freeze(network);

@@ -1,4 +1,5 @@
 import { GenericError, peerName, type SocketError, type Wire, type WireHandler, type WireInfo } from '@sock/core/internal';
+import type { Host } from './host.js';
 import type { Link } from './link.js';
 import { PipeDuplex } from './pipe-duplex.js';
 import { DEFAULT_SEGMENT_BYTES } from './shaping.js';
@@ -15,10 +16,14 @@ interface Segment {
 
 /**
  * One end of an in-memory TCP connection: a {@link Wire} that `@sock/core`'s `Connection` drives,
- * exactly as it drives a `node:net` socket.
+ * exactly as it drives a `node:net` socket. Each end sends over its own {@link Link} (its host →
+ * the peer's host), whose latency, partitions and holds every segment and FIN obeys.
  *
  * - Every handler call happens asynchronously (a microtask, or a `setTimeout` when there is
  *   latency), never from inside `write()`, `shutdownWrite()` or `close()`.
+ * - Segments leave in order. One that is due while its link is blocked (partitioned, held, a host
+ *   down) stays queued, and the end is parked on the link: it flushes, in order, once the link opens.
+ *   Nothing is lost; the bytes count as in flight, so a writer is held back past the high-water mark.
  * - Bytes a peer has not taken (it paused) stay in flight; past the high-water mark `write()`
  *   returns false and `drain` follows when the peer takes them: a slow reader holds back the writer.
  * - `close()` sends FIN after the queued bytes and closes once it is delivered; `destroy()` closes
@@ -29,13 +34,15 @@ interface Segment {
  *
  * @example
  * ```ts
- * const a = new PipeEnd(link);
- * const b = new PipeEnd(link);
+ * const a = new PipeEnd(network.link(host, host), host);
+ * const b = new PipeEnd(network.link(host, host), host);
  * PipeEnd.connect(a, { host: '127.0.0.1', port: 50000 }, b, { host: '127.0.0.1', port: 7 });
  * ```
  */
 export class PipeEnd implements Wire {
   readonly info: WireInfo = { remoteAddress: '', remotePort: 0, localAddress: '', localPort: 0 };
+  /** The host this end lives on. */
+  readonly host: Host;
   readonly #link: Link;
   readonly #target: string | undefined;
   #peer: PipeEnd | undefined;
@@ -44,6 +51,7 @@ export class PipeEnd implements Wire {
   #outgoing: Segment[] = [];
   #outgoingBytes = 0;
   #flushScheduled = false;
+  #parked = false;
   #needDrain = false;
   #paused = false;
 
@@ -57,9 +65,10 @@ export class PipeEnd implements Wire {
   #shutdownWaiters: Array<(error?: SocketError) => void> = [];
   #onClosed: (() => void) | undefined;
 
-  /** `target` names the peer while the end is not connected yet. */
-  constructor(link: Link, target?: string) {
+  /** `link` carries what this end sends; `target` names the peer while the end is not connected yet. */
+  constructor(link: Link, host: Host, target?: string) {
     this.#link = link;
+    this.host = host;
     this.#target = target;
   }
 
@@ -184,7 +193,22 @@ export class PipeEnd implements Wire {
   reset(): void {
     const peer = this.#peer;
     this.#abort();
-    if (peer !== undefined) peer.#abort();
+    if (peer !== undefined) this.#sendReset(peer);
+  }
+
+  /**
+   * The host crashed: this end vanishes without FIN or RST. What it had queued is gone; its owner
+   * gets `error` (`CONNECTION_CLOSED`) for pending and later operations; the peer hears nothing.
+   */
+  crash(error: SocketError): void {
+    this.#outgoing = [];
+    this.#outgoingBytes = 0;
+    if (this.#closed) return;
+    this.#errored = true;
+    const handler = this.#handler;
+    if (handler !== undefined) queueMicrotask(() => handler.error(error));
+    for (const done of this.#shutdownWaiters.splice(0)) queueMicrotask(() => done(error));
+    this.#markClosed();
   }
 
   #endpoint(): string {
@@ -194,16 +218,35 @@ export class PipeEnd implements Wire {
   // Segments leave in order: one that is ready waits behind one still under way.
   #enqueue(segment: Segment): void {
     this.#outgoing.push(segment);
-    if (this.#link.latency <= 0) {
+    const delay = this.#link.delay();
+    if (delay <= 0) {
       segment.ready = true;
       this.#scheduleFlush();
     } else {
-      this.#link.schedule(() => {
+      setTimeout(() => {
         segment.ready = true;
         this.#flush();
-      });
+      }, delay);
     }
   }
+
+  // A reset from this end reaches `peer` over the link (a simulation), or at once (the loopback network).
+  #sendReset(peer: PipeEnd): void {
+    const link = this.#link;
+    if (!this.host.network.replies) {
+      peer.#abort();
+      return;
+    }
+    link.send(() => {
+      if (link.tracing && !peer.#closed) link.record('tcp:reset');
+      peer.#abort();
+    });
+  }
+
+  readonly #resume = (): void => {
+    this.#parked = false;
+    this.#flush();
+  };
 
   #queueFin(): void {
     if (this.#finQueued) return;
@@ -211,22 +254,35 @@ export class PipeEnd implements Wire {
     this.#enqueue({ data: undefined, chunkSize: 0, offset: 0, ready: false });
   }
 
+  // The network runs every flush due in one microtask (see Network#defer); the task is made once
+  // per end, not per flush.
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    queueMicrotask(() => {
-      this.#flushScheduled = false;
-      this.#flush();
-    });
+    this.host.network.defer(this.#flushTask);
   }
+
+  readonly #flushTask = (): void => {
+    this.#flushScheduled = false;
+    this.#flush();
+  };
 
   // Hands ready segments to the peer, in order, while it takes them. Always runs in its own task.
   #flush(): void {
     const peer = this.#peer;
     if (peer === undefined) return;
+    const link = this.#link;
     while (this.#outgoing.length > 0) {
       const segment = this.#outgoing[0]!;
       if (!segment.ready) break;
+      if (link.blocked) {
+        // Partitioned, held, or a host is down: it waits, in order, until the link opens.
+        if (!this.#parked) {
+          this.#parked = true;
+          link.park(this.#resume);
+        }
+        break;
+      }
       if (peer.#closed) {
         this.#outgoing.shift();
         if (segment.data === undefined) this.#finArrived();
@@ -234,13 +290,14 @@ export class PipeEnd implements Wire {
           // The peer's kernel answers bytes for a closed socket with RST.
           this.#outgoing = [];
           this.#outgoingBytes = 0;
-          this.#abort();
+          peer.#sendReset(this);
         }
         continue;
       }
       if (peer.#handler === undefined || (peer.#paused && segment.data !== undefined)) break;
       if (segment.data === undefined) {
         this.#outgoing.shift();
+        if (link.tracing) link.record('tcp:fin');
         peer.#endReceived = true;
         peer.#handler.end();
         this.#finArrived();
@@ -253,6 +310,7 @@ export class PipeEnd implements Wire {
         if (end === data.length) this.#outgoing.shift();
         else segment.offset = end;
         this.#outgoingBytes -= piece.length;
+        if (link.tracing) link.record('tcp:data', piece.length);
         peer.#handler.data(piece);
       }
     }

@@ -2,6 +2,7 @@ import { describeValue, invalidArgument, validateKeys, validateObject, validateP
 
 export const TCP_SHAPING_KEYS: ReadonlySet<string> = new Set(['chunkSize', 'latencyInMillis', 'highWaterMark']);
 const UDP_KEYS = new Set(['dropRate', 'duplicateRate', 'reorderRate']);
+const LINK_KEYS = new Set(['latencyInMillis', 'dropRate', 'duplicateRate', 'reorderRate']);
 
 /**
  * How TCP bytes travel on a loopback network. Every field is optional in `shape()`.
@@ -40,6 +41,33 @@ export interface UdpFaults {
 }
 
 /**
+ * A latency drawn per delivery, uniformly from `min` to `max` ms (integers), from the seeded generator.
+ *
+ * @example
+ * ```ts
+ * sim.setLink('a', 'b', { latencyInMillis: { min: 1, max: 20 } });
+ * ```
+ */
+export interface LatencyRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * What a simulation's `setLink` changes on a link (one direction, or both). Rates apply to UDP only:
+ * TCP is reliable, its bytes are never dropped, duplicated or reordered.
+ *
+ * @example
+ * ```ts
+ * const link: LinkSettings = { latencyInMillis: { min: 5, max: 50 }, dropRate: 0.01 };
+ * ```
+ */
+export interface LinkSettings extends UdpFaults {
+  /** Delay of every delivery on the link: fixed, or drawn per delivery from a range. */
+  latencyInMillis?: number | LatencyRange;
+}
+
+/**
  * The whole shaping of a link, every field set: what the pipes and the datagram bus read.
  *
  * @example
@@ -49,7 +77,7 @@ export interface UdpFaults {
  */
 export interface LinkShaping {
   chunkSize: number | undefined;
-  latencyInMillis: number;
+  latencyInMillis: number | LatencyRange;
   highWaterMark: number;
   dropRate: number;
   duplicateRate: number;
@@ -75,6 +103,16 @@ export const DEFAULT_SHAPING: Readonly<LinkShaping> = Object.freeze({
   duplicateRate: 0,
   reorderRate: 0,
 });
+
+/**
+ * The bytes a simulated TCP connection keeps in flight per direction before `write()` waits.
+ *
+ * @example
+ * ```ts
+ * const shaping: LinkShaping = { ...DEFAULT_SHAPING, highWaterMark: SIMULATED_IN_FLIGHT_BYTES };
+ * ```
+ */
+export const SIMULATED_IN_FLIGHT_BYTES = 4 * 1024 * 1024;
 
 function checkRate(value: unknown, name: string): number {
   if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw invalidArgument(`${name} must be a number from 0 to 1, got ${describeValue(value)}`);
@@ -113,5 +151,36 @@ export function applyFaults(target: LinkShaping, faults: UdpFaults): void {
   if (faults.dropRate !== undefined) next.dropRate = checkRate(faults.dropRate, 'dropRate');
   if (faults.duplicateRate !== undefined) next.duplicateRate = checkRate(faults.duplicateRate, 'duplicateRate');
   if (faults.reorderRate !== undefined) next.reorderRate = checkRate(faults.reorderRate, 'reorderRate');
+  Object.assign(target, next);
+}
+
+function checkLatency(value: unknown): number | LatencyRange {
+  if (typeof value === 'number') return validateTimeout(value, 'latencyInMillis');
+  const range = validateObject(value, 'latencyInMillis');
+  validateKeys(range, RANGE_KEYS, 'latencyInMillis');
+  const min = validateTimeout(range.min, 'latencyInMillis.min');
+  const max = validateTimeout(range.max, 'latencyInMillis.max');
+  if (min > max) throw invalidArgument(`latencyInMillis.min must not exceed latencyInMillis.max, got { min: ${min}, max: ${max} }`);
+  return min === max ? min : Object.freeze({ min, max });
+}
+
+const RANGE_KEYS = new Set(['min', 'max']);
+
+/**
+ * Applies a simulation's link settings to `target`, all or nothing: a negative latency, a range
+ * whose `min` exceeds its `max`, a rate outside 0..1 or an unknown field throws `INVALID_ARGUMENT`
+ * and changes nothing.
+ *
+ * @example
+ * ```ts
+ * applyLinkSettings(link.shaping, { latencyInMillis: { min: 1, max: 10 }, dropRate: 0.1 });
+ * ```
+ */
+export function applyLinkSettings(target: LinkShaping, settings: LinkSettings): void {
+  validateKeys(validateObject(settings, 'link settings'), LINK_KEYS, 'link settings');
+  const next = { ...target };
+  if (settings.latencyInMillis !== undefined) next.latencyInMillis = checkLatency(settings.latencyInMillis);
+  const { latencyInMillis: _latency, ...faults } = settings;
+  applyFaults(next, faults);
   Object.assign(target, next);
 }

@@ -13,7 +13,6 @@ import {
   type Acceptor,
   type AcceptorHandler,
   type Address,
-  type Caller,
   type ClientConfig,
   type ConnectOptions,
   type Dialer,
@@ -22,96 +21,52 @@ import {
   type ListenerConfig,
   type ResolvedClientConfig,
   type ResolvedListenerConfig,
+  type SocketError,
   type TcpTransport,
   type Wire,
 } from '@sock/core/internal';
-import { AddressTable, resolveBindHost, resolveHost } from './address-table.js';
-import type { Link } from './link.js';
+import { AddressTable } from './address-table.js';
+import type { Host, Route } from './host.js';
 import { PipeEnd } from './pipe.js';
 
-/**
- * One TCP connection on a loopback network, as `network.connections()` lists it: pick one and
- * `reset()` it, or look at how many bytes are held back in flight.
- *
- * @example
- * ```ts
- * const [first] = network.connections();
- * first?.reset(); // both ends see CONNECTION_RESET
- * ```
- */
-export interface LoopbackConnection {
-  /** `tcp-1`, `tcp-2`, ... in the order the connections were made on this network. */
-  readonly id: string;
-  /** The client's end (its local address). */
-  readonly client: Address;
-  /** The listener's end (the address the client connected to). */
-  readonly server: Address;
-  /** False once both ends have closed. */
-  readonly open: boolean;
-  /** Bytes written but not yet taken by the other end, each way (grows when a reader is slow). */
-  readonly bufferedBytes: { readonly toServer: number; readonly toClient: number };
-  /** Aborts the connection like a TCP RST: both ends report `CONNECTION_RESET`, then close. */
-  reset(): void;
-}
+export type { LoopbackConnection } from './network.js';
 
-interface ConnectionRecord {
-  readonly info: LoopbackConnection;
-  readonly clientEnd: PipeEnd;
-  readonly serverEnd: PipeEnd;
+// A connect under way: its client gives up (signal) or its host crashes (fail).
+interface PendingDial {
+  readonly fail: (error: SocketError) => void;
 }
 
 /**
- * The TCP half of a loopback network: its port table, its connections, and every client and
- * listener it made (so that `network.close()` can close them). It is a {@link Dialer} for its
- * clients; each listener binds a {@link LoopbackAcceptor}. Internal; reach it through
- * `createLoopbackNetwork()`.
+ * The TCP side of one host: its port table, and every client and listener made on it (so that
+ * closing the network, or crashing the host, can end them). It is the {@link Dialer} of its
+ * clients; each listener binds a {@link LoopbackAcceptor}. Internal; reach it through a host's
+ * `tcp` transport.
+ *
+ * A connect is a packet on the link to the listener's host: it finds a listener there (or not)
+ * when it arrives. On a simulation the answer travels back over the reverse link too (accept or
+ * refusal); on the loopback network the connect completes where it arrives. Either way a connect
+ * that was given up before it arrived never reaches the listener.
  *
  * @example
  * ```ts
- * const fabric = new TcpFabric(link);
+ * const fabric = new TcpFabric(host);
  * const transport = fabric.transport;
  * ```
  */
 export class TcpFabric implements Dialer<ResolvedClientConfig> {
-  readonly table = new AddressTable<LoopbackAcceptor>('tcp');
-  readonly link: Link;
+  table = new AddressTable<LoopbackAcceptor>('tcp');
+  readonly host: Host;
   readonly transport: TcpTransport;
-  readonly #connections = new Set<ConnectionRecord>();
   readonly #clients = new Set<LoopbackClient>();
   readonly #listeners = new Set<LoopbackListener>();
-  #count = 0;
-  #closed = false;
+  readonly #dials = new Set<PendingDial>();
 
-  constructor(link: Link) {
-    this.link = link;
+  constructor(host: Host) {
+    this.host = host;
     this.transport = Object.freeze<TcpTransport>({
       connect: (config, options) => LoopbackClient.connect(this, config, options),
       createListener: (port, config) => new LoopbackListener(this, port, config),
     });
-  }
-
-  get closed(): boolean {
-    return this.#closed;
-  }
-
-  connections(): LoopbackConnection[] {
-    return [...this.#connections].map((record) => record.info);
-  }
-
-  /** Resets the connections that `target` (a caller, or a port used by either end) belongs to. */
-  reset(target: Caller | number): number {
-    const matches = [...this.#connections].filter(({ clientEnd, serverEnd }) => {
-      if (typeof target === 'number') return clientEnd.info.localPort === target || serverEnd.info.localPort === target;
-      return [clientEnd, serverEnd].some(
-        ({ info }) =>
-          info.localPort === target.localPort &&
-          info.remotePort === target.remotePort &&
-          info.localAddress === target.localAddress &&
-          info.remoteAddress === target.remoteAddress,
-      );
-    });
-    for (const record of matches) record.info.reset();
-    return matches.length;
   }
 
   track(client: LoopbackClient): void {
@@ -124,69 +79,102 @@ export class TcpFabric implements Dialer<ResolvedClientConfig> {
   }
 
   /**
-   * Connects to whoever listens at `host:port`, after the link's latency: resolves with the
-   * client's end once the listener's end is accepted; rejects `CONNECTION_REFUSED`,
-   * `HOST_NOT_FOUND`, or the signal's reason.
+   * Connects to whoever listens at `host:port`, over the link to that host: resolves with the
+   * client's end once connected; rejects `CONNECTION_REFUSED`, `HOST_NOT_FOUND`, the signal's
+   * reason, or `CONNECTION_CLOSED` when this host crashes meanwhile.
    */
   dial(target: ResolvedClientConfig, { signal }: DialOptions): Promise<Wire> {
-    const { host, port } = target;
-    const where = formatEndpoint(host, port);
+    const { host: name, port } = target;
+    const where = formatEndpoint(name, port);
     return new Promise<Wire>((resolve, reject) => {
-      const aborted = (): void => reject(signal!.reason);
-      signal?.addEventListener('abort', aborted, { once: true });
-      this.link.schedule(() => {
+      const unavailable = this.host.unavailable(`cannot connect to ${where}`);
+      if (unavailable !== undefined) {
+        // The closed loopback network refuses, as it always did; a crashed host runs nothing.
+        const error = this.host.network.closed ? new GenericError('CONNECTION_REFUSED', `connection refused by ${where}: the ${this.host.network.label} is closed`) : unavailable;
+        queueMicrotask(() => reject(error));
+        return;
+      }
+      const routes = this.host.resolve(name);
+      if (routes === undefined) return queueMicrotask(() => reject(new GenericError('HOST_NOT_FOUND', `host of ${where} was not found`)));
+      const first = routes[0];
+      if (first === undefined) return queueMicrotask(() => reject(new GenericError('CONNECTION_REFUSED', `connection refused by ${where}: no host has that address`)));
+      const generation = this.host.generation;
+      let done = false;
+      const pending: PendingDial = { fail: (error) => finish(() => reject(error)) };
+      const aborted = (): void => finish(() => reject(signal!.reason));
+      const finish = (settle: () => void): void => {
+        if (done) return;
+        done = true;
+        this.#dials.delete(pending);
         signal?.removeEventListener('abort', aborted);
-        if (signal?.aborted === true) return; // given up meanwhile: it never reaches the listener
-        if (this.#closed) return reject(new GenericError('CONNECTION_REFUSED', `connection refused by ${where}: the loopback network is closed`));
-        const addresses = resolveHost(host);
-        if (addresses === undefined) return reject(new GenericError('HOST_NOT_FOUND', `host of ${where} was not found`));
-        for (const ip of addresses) {
-          const acceptor = this.table.find(ip, port);
+        settle();
+      };
+      this.#dials.add(pending);
+      signal?.addEventListener('abort', aborted, { once: true });
+      // Given up (signal, close, or this host crashed): the connect goes no further.
+      const live = (): boolean => !done && this.host.generation === generation && signal?.aborted !== true;
+      const refuse = (detail = ''): void => finish(() => reject(new GenericError('CONNECTION_REFUSED', `connection refused by ${where}${detail}`)));
+      const network = this.host.network;
+      const link = network.link(this.host, first.host);
+      link.send(() => {
+        if (!live()) return;
+        if (network.closed) return refuse(`: the ${network.label} is closed`);
+        link.record('tcp:connect');
+        // `localhost` tries its addresses in order, as Node's happy-eyeballs connect does.
+        let found: { route: Route; acceptor: LoopbackAcceptor } | undefined;
+        for (const route of routes) {
+          const acceptor = route.host.tcp.table.find(route.ip, port);
           if (acceptor === undefined) continue;
-          return resolve(this.#join(ip, port, acceptor, where));
+          found = { route, acceptor };
+          break;
         }
-        return reject(new GenericError('CONNECTION_REFUSED', `connection refused by ${where}`));
+        if (!network.replies) {
+          if (found === undefined) return refuse();
+          const { route, acceptor } = found;
+          return finish(() => resolve(this.#join(route, port, acceptor, where)));
+        }
+        const back = network.link(first.host, this.host);
+        const serverGeneration = first.host.generation;
+        back.send(() => {
+          if (!live()) return; // the server never accepts a connect its client gave up
+          // Refused, or the listener stopped (or its host crashed) while the answer travelled.
+          if (found === undefined || first.host.generation !== serverGeneration || found.acceptor.port === undefined) {
+            back.record('tcp:refused');
+            return refuse();
+          }
+          back.record('tcp:accept');
+          const { route, acceptor } = found;
+          finish(() => resolve(this.#join(route, port, acceptor, where)));
+        });
       });
     });
   }
 
-  #join(ip: string, port: number, acceptor: LoopbackAcceptor, where: string): PipeEnd {
-    const localPort = this.table.reserve(ip);
-    const clientEnd = new PipeEnd(this.link, where);
-    const serverEnd = new PipeEnd(this.link);
-    PipeEnd.connect(clientEnd, { host: ip, port: localPort }, serverEnd, { host: ip, port });
-    this.#count += 1;
-    const record: ConnectionRecord = {
-      clientEnd,
-      serverEnd,
-      info: Object.freeze({
-        id: `tcp-${this.#count}`,
-        client: Object.freeze({ host: ip, port: localPort }),
-        server: Object.freeze({ host: ip, port }),
-        get open() {
-          return !(clientEnd.closed && serverEnd.closed);
-        },
-        get bufferedBytes() {
-          return { toServer: clientEnd.bufferedBytes, toClient: serverEnd.bufferedBytes };
-        },
-        reset: () => clientEnd.reset(),
-      }),
-    };
-    this.#connections.add(record);
-    const forget = (): void => {
-      if (!clientEnd.closed || !serverEnd.closed) return;
-      this.#connections.delete(record);
-      this.table.release(localPort);
-    };
-    clientEnd.onClosed = forget;
-    serverEnd.onClosed = forget;
+  #join(route: Route, port: number, acceptor: LoopbackAcceptor, where: string): PipeEnd {
+    const network = this.host.network;
+    const server = route.host;
+    const localPort = this.table.reserve(route.source);
+    const clientEnd = new PipeEnd(network.link(this.host, server), this.host, where);
+    const serverEnd = new PipeEnd(network.link(server, this.host), server);
+    PipeEnd.connect(clientEnd, { host: route.source, port: localPort }, serverEnd, { host: route.ip, port });
+    const table = this.table;
+    network.addConnection(clientEnd, serverEnd, () => table.release(localPort));
     acceptor.accept(serverEnd);
     return clientEnd;
   }
 
-  /** Closes every client and stops every listener this network made. */
+  /** The host crashed: connects under way fail, listeners stop, clients are gone, ports are free. */
+  crash(error: SocketError): void {
+    for (const dial of [...this.#dials]) dial.fail(error);
+    for (const listener of this.#listeners) void listener.immediateStop();
+    this.#listeners.clear();
+    this.#clients.clear();
+    this.table = new AddressTable<LoopbackAcceptor>('tcp');
+  }
+
+  /** Closes every client and stops every listener this host made. */
   async close(): Promise<void> {
-    this.#closed = true;
+    for (const dial of [...this.#dials]) dial.fail(new GenericError('CONNECTION_CLOSED', `the ${this.host.network.label} was closed while connecting`));
     await Promise.all([
       ...[...this.#listeners].map((listener) => listener.immediateStop()),
       ...[...this.#clients].map((client) => client[kDestroy]()),
@@ -195,8 +183,8 @@ export class TcpFabric implements Dialer<ResolvedClientConfig> {
 }
 
 /**
- * A client on a loopback network: `@sock/core`'s `ClientBase`, as `@sock/tcp`'s `Client` is, with
- * the network as its dialer. Made by `network.tcp.connect()`.
+ * A client on a loopback network or a simulated host: `@sock/core`'s `ClientBase`, as `@sock/tcp`'s
+ * `Client` is, with the host as its dialer. Made by `transport.connect()`.
  *
  * @example
  * ```ts
@@ -227,7 +215,7 @@ export class LoopbackClient extends ClientBase<ResolvedClientConfig> {
 }
 
 /**
- * Binds a port on a loopback network and hands each connection's server end to the listener base.
+ * Binds a port on a host and hands each connection's server end to the listener base.
  *
  * @example
  * ```ts
@@ -247,11 +235,15 @@ export class LoopbackAcceptor implements Acceptor {
     this.#config = config;
   }
 
+  /** The bound port, while listening. */
+  get port(): number | undefined {
+    return this.#bound;
+  }
+
   async listen(handler: AcceptorHandler): Promise<Address> {
-    if (this.#fabric.closed) {
-      throw new GenericError('CONNECTION_CLOSED', `cannot listen on ${formatEndpoint(this.#config.interface ?? '::', this.#port)}: the loopback network is closed`);
-    }
-    const host = resolveBindHost(this.#config.interface, this.#port);
+    const unavailable = this.#fabric.host.unavailable(`cannot listen on ${formatEndpoint(this.#config.interface ?? '::', this.#port)}`);
+    if (unavailable !== undefined) throw unavailable;
+    const host = this.#fabric.host.bindAddress(this.#config.interface, this.#port);
     const port = this.#fabric.table.bind(host, this.#port, this, this.#config.reusePort);
     this.#bound = port;
     this.#handler = handler;
@@ -272,8 +264,8 @@ export class LoopbackAcceptor implements Acceptor {
 }
 
 /**
- * A listener on a loopback network: `@sock/core`'s `ListenerBase`, as `@sock/tcp`'s `Listener` is.
- * Made by `network.tcp.createListener()`.
+ * A listener on a loopback network or a simulated host: `@sock/core`'s `ListenerBase`, as
+ * `@sock/tcp`'s `Listener` is. Made by `transport.createListener()`.
  *
  * @example
  * ```ts

@@ -2,7 +2,7 @@ import type { Caller } from '@sock/core';
 import type { LoopbackNetwork } from '../loopback-network.js';
 import type { RawPeer, RawPeers, RawServer } from './helpers.js';
 
-function peerOf(network: LoopbackNetwork, caller: Caller): RawPeer {
+function peerOf(network: Pick<LoopbackNetwork, 'reset'>, caller: Caller): RawPeer {
   return {
     write: async (data) => void (await caller.write(data)),
     reset: () => void network.reset(caller),
@@ -11,7 +11,8 @@ function peerOf(network: LoopbackNetwork, caller: Caller): RawPeer {
 
 /**
  * {@link RawPeers} on a loopback network, for running the conformance suites against it: the
- * "outside" peer is one more loopback connection, reset with `network.reset()`.
+ * "outside" peer is one more loopback connection, reset with `network.reset()`. Anything with the
+ * network's `tcp` and `reset` will do.
  *
  * @example
  * ```ts
@@ -22,7 +23,7 @@ function peerOf(network: LoopbackNetwork, caller: Caller): RawPeer {
  * });
  * ```
  */
-export function loopbackRawPeers(network: LoopbackNetwork): RawPeers {
+export function loopbackRawPeers(network: Pick<LoopbackNetwork, 'tcp' | 'reset'>): RawPeers {
   return {
     async connect(address) {
       const client = await network.tcp.connect({ host: address.host, port: address.port });
