@@ -25,8 +25,30 @@ import { udpRequest } from './scenarios/udp-request.js';
 import { peerHttpAb, peerHttpClose, peerHttpWrk } from './scenarios/peer-http.js';
 import { peerDns } from './scenarios/peer-dns.js';
 import { peerResp } from './scenarios/peer-resp.js';
+import { tlsBulk } from './scenarios/tls-bulk.js';
+import { tlsEcho } from './scenarios/tls-echo.js';
+import { tlsConnect } from './scenarios/tls-connect.js';
+import { clusterEcho } from './scenarios/cluster-echo.js';
 
-const ALL: Scenario[] = [tcpBulk, tcpEcho, tcpConnect, udpThroughput, udpRequest, memory, testkitEcho, clientRead, peerHttpWrk, peerHttpAb, peerHttpClose, peerDns, peerResp];
+const ALL: Scenario[] = [
+  tcpBulk,
+  tcpEcho,
+  tcpConnect,
+  tlsBulk,
+  tlsEcho,
+  tlsConnect,
+  udpThroughput,
+  udpRequest,
+  memory,
+  testkitEcho,
+  clientRead,
+  peerHttpWrk,
+  peerHttpAb,
+  peerHttpClose,
+  peerDns,
+  peerResp,
+  clusterEcho,
+];
 
 function killEverything(): void {
   killAllChildren();
