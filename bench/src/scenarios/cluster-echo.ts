@@ -7,8 +7,6 @@
  * raw at 2 workers; and requests per CPU-second of the workers, 2 ÷ 1 (does a core do as much work
  * when two listeners share the port, whatever CPU wrk and the rest of the machine take).
  */
-import { spawnSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
 import { withChildren } from '../child.js';
 import { num, str, type Fields } from '../protocol.js';
 import type { Options } from '../options.js';
@@ -26,38 +24,16 @@ const SCALE_TARGET: Target = { kind: 'ratio', op: '>=', value: 1.6 };
 /** Forking the workers (each loads tsx and @sock) + stopping them, seconds (for the ETA). */
 const RUN_OVERHEAD_SECONDS = 2.5;
 
-/** Where the processes of one run go: a CPU per worker ('' = not pinned) and wrk's CPU. */
-interface Placement {
-  cpus: string;
-  wrkCpu: number | undefined;
-}
-
-let canPin: boolean | undefined;
-
-/**
- * One listener per core, the load generator where it disturbs least. With 3+ CPUs: workers on CPUs
- * 0 and 1, wrk on CPU 2. With 2 (this VM): 1 worker on CPU 0 and wrk on CPU 1 — the most one
- * listener can get here, a whole core; 2 workers on CPUs 0 and 1 and wrk free to run on either,
- * since it must share with one of them. Pinning the single worker also avoids the kernel putting
- * it on wrk's core (wake-affine), which made the 1-worker figure bimodal. Not pinned with 1 CPU or
- * without taskset. See bench/README.md for what the alternatives measured.
- */
-function placement(workers: number): Placement {
-  canPin ??= availableParallelism() >= 2 && spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status === 0;
-  if (!canPin) return { cpus: '', wrkCpu: undefined };
-  if (availableParallelism() >= 3) return { cpus: workers === 1 ? '0' : '0,1', wrkCpu: 2 };
-  return workers === 1 ? { cpus: '0', wrkCpu: 1 } : { cpus: '0,1', wrkCpu: undefined };
-}
-
 async function clusterRun(context: RunContext, server: string, workers: number): Promise<Fields> {
   const { clusterSeconds: seconds, peerConnections: connections } = context.options;
   const budgetMs = seconds * 1000 + 30_000;
-  const where = placement(workers);
   return withChildren(async (spawn) => {
-    // Not pinned by --pin: the workers inherit the primary's CPU set, and they must be free to use both cores.
-    const child = spawn('cluster-server', { server, workers, cpus: where.cpus, deadlineMs: budgetMs + 30_000 }, { ...context.spawnOptions(NAME, server.includes('sock'), budgetMs + 30_000), cpu: undefined });
+    // Nothing is pinned, not even under --pin (the workers would inherit the primary's one CPU):
+    // pinning measured no better on 2 cores when the machine was quiet, and worse when other work
+    // ran (a pinned worker cannot leave a busy core). See bench/README.md.
+    const child = spawn('cluster-server', { server, workers, deadlineMs: budgetMs + 30_000 }, { ...context.spawnOptions(NAME, server.includes('sock'), budgetMs + 30_000), cpu: undefined });
     const port = num(await child.expect('ready', 30_000), 'port');
-    const run = await runTool('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '--timeout', '5s', `http://127.0.0.1:${port}/`], { timeoutMs: budgetMs, cpu: where.wrkCpu });
+    const run = await runTool('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '--timeout', '5s', `http://127.0.0.1:${port}/`], { timeoutMs: budgetMs });
     if (run.timedOut || run.code !== 0) throw new Error(describeRun(run));
     const report = parseWrkReport(run.stdout);
     rejectProblems(report.problems);

@@ -9,7 +9,6 @@
  * with each worker's share and the CPU seconds the workers used meanwhile.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isMessage, num, str, type Fields } from '../protocol.js';
@@ -60,23 +59,19 @@ function workerExecArgv(server: string, index: number): string[] {
 }
 
 /**
- * The primary: forks the workers (pinning worker i to `cpus[i]` when given, with taskset), serves
- * until `stop`, then collects every worker's counters.
+ * The primary: forks the workers, serves until `stop`, then collects every worker's counters.
  *
- * Params: `server` (role), `workers` (count), `cpus` (comma-separated CPU per worker, or ''), `deadlineMs`.
+ * Params: `server` (role), `workers` (count), `deadlineMs` (the workers' own deadline).
  *
  * @example
  * ```ts
- * spawn('cluster-server', { server: 'http-sock-push', workers: 2, cpus: '', deadlineMs: 60_000 }, options);
+ * spawn('cluster-server', { server: 'http-sock-push', workers: 2, deadlineMs: 60_000 }, options);
  * ```
  */
 export async function clusterServer(context: Context): Promise<Fields> {
   const { params } = context;
   const server = str(params, 'server');
   const count = num(params, 'workers');
-  const cpus = str(params, 'cpus')
-    .split(',')
-    .filter((cpu) => cpu !== '');
   // Round-robin is Linux's default; set it so that the scenario does not depend on NODE_CLUSTER_SCHED_POLICY.
   cluster.schedulingPolicy = cluster.SCHED_RR;
   const workers: Worker[] = [];
@@ -84,12 +79,7 @@ export async function clusterServer(context: Context): Promise<Fields> {
   try {
     for (let index = 0; index < count; index++) {
       cluster.setupPrimary({ exec: WORKER, args: [server, '{}', String(num(params, 'deadlineMs'))], execArgv: workerExecArgv(server, index) });
-      const worker = cluster.fork();
-      const cpu = cpus[index % Math.max(1, cpus.length)];
-      if (cpu !== undefined && worker.process.pid !== undefined) {
-        spawnSync('taskset', ['-a', '-c', '-p', cpu, String(worker.process.pid)], { stdio: 'ignore' });
-      }
-      workers.push(worker);
+      workers.push(cluster.fork());
     }
     const ports = (await Promise.all(workers.map((worker) => fromWorker(worker, 'ready', WORKER_TIMEOUT_MS)))).map((ready) => num(ready, 'port'));
     const port = ports[0]!;
