@@ -83,8 +83,8 @@ async function main(): Promise<void> {
   const startedAt = performance.now();
   let progress: Progress | undefined = undefined;
   const run = context(options, startedAt, () => progress);
-  // The whole run stops by itself, whatever happens: quick (about 3 min) within 10 minutes, full
-  // (about 15) within 45 — room for a machine that is busy with other work.
+  // The whole run stops by itself, whatever happens: quick (about 3-4 min) within 10 minutes, full
+  // (about 20) within 45 — room for a machine that is busy with other work.
   const hardLimitMs = (options.quick ? 10 : 45) * 60_000;
   const guard = setTimeout(() => {
     run.log(`hard time limit of ${hardLimitMs / 60_000} min reached; killing children and exiting`);
