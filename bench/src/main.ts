@@ -26,8 +26,31 @@ import { udpRequest } from './scenarios/udp-request.js';
 import { peerHttpAb, peerHttpClose, peerHttpWrk } from './scenarios/peer-http.js';
 import { peerDns } from './scenarios/peer-dns.js';
 import { peerResp } from './scenarios/peer-resp.js';
+import { tlsBulk } from './scenarios/tls-bulk.js';
+import { tlsEcho } from './scenarios/tls-echo.js';
+import { tlsConnect } from './scenarios/tls-connect.js';
+import { clusterEcho } from './scenarios/cluster-echo.js';
 
-const ALL: Scenario[] = [tcpBulk, tcpEcho, tcpConnect, udpThroughput, udpRequest, memory, testkitEcho, simEcho, clientRead, peerHttpWrk, peerHttpAb, peerHttpClose, peerDns, peerResp];
+const ALL: Scenario[] = [
+  tcpBulk,
+  tcpEcho,
+  tcpConnect,
+  tlsBulk,
+  tlsEcho,
+  tlsConnect,
+  udpThroughput,
+  udpRequest,
+  memory,
+  testkitEcho,
+  simEcho,
+  clientRead,
+  peerHttpWrk,
+  peerHttpAb,
+  peerHttpClose,
+  peerDns,
+  peerResp,
+  clusterEcho,
+];
 
 function killEverything(): void {
   killAllChildren();
@@ -62,8 +85,8 @@ async function main(): Promise<void> {
   const startedAt = performance.now();
   let progress: Progress | undefined = undefined;
   const run = context(options, startedAt, () => progress);
-  // The whole run stops by itself, whatever happens: quick (about 3 min) within 10 minutes, full
-  // (about 15) within 45 — room for a machine that is busy with other work.
+  // The whole run stops by itself, whatever happens: quick (about 3-4 min) within 10 minutes, full
+  // (about 20) within 45 — room for a machine that is busy with other work.
   const hardLimitMs = (options.quick ? 10 : 45) * 60_000;
   const guard = setTimeout(() => {
     run.log(`hard time limit of ${hardLimitMs / 60_000} min reached; killing children and exiting`);

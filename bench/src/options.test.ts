@@ -18,6 +18,12 @@ describe('parseOptions', () => {
     expect(() => parseOptions(['--only', 'nope'])).toThrow(/unknown scenario/);
   });
 
+  it('sizes the TLS and cluster scenarios smaller in a quick run, and knows their names', () => {
+    expect(parseOptions([])).toMatchObject({ tlsBulkMiB: 256, tlsEchoSeconds: 5, tlsConnectCount: 1000, clusterSeconds: 5 });
+    expect(parseOptions(['--quick'])).toMatchObject({ tlsBulkMiB: 64, tlsEchoSeconds: 1, tlsConnectCount: 300, clusterSeconds: 2 });
+    expect(parseOptions(['--only', 'tls-bulk,tls-echo,tls-connect,cluster-echo', '--tls-bulk-mib', '32']).tlsBulkMiB).toBe(32);
+  });
+
   it('turns installing off with --no-install', () => {
     expect(parseOptions(['--no-install']).install).toBe(false);
   });

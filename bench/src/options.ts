@@ -10,7 +10,7 @@ export interface Options {
   pin: boolean;
   /** Install missing load generators with apt-get (as root); `--no-install` turns it off. */
   install: boolean;
-  /** Rounds of the real-peer scenarios (quick: 2 unless --rounds or --peer-rounds says otherwise). */
+  /** Rounds of the real-peer scenarios and cluster-echo (quick: 2 unless --rounds or --peer-rounds says otherwise). */
   peerRounds: number;
   bulkMiB: number;
   chunkKiB: number;
@@ -36,6 +36,10 @@ export interface Options {
   udpRrSeconds: number;
   udpWindow: number;
   udpTimeoutMs: number;
+  tlsBulkMiB: number;
+  tlsEchoSeconds: number;
+  tlsConnectCount: number;
+  clusterSeconds: number;
 }
 
 // Full-run sizes of the real-peer scenarios: about 5 s of load per run (see bench/README.md for why
@@ -71,6 +75,11 @@ const FULL = {
   udpRrSeconds: 4,
   udpWindow: 32,
   udpTimeoutMs: 250,
+  // TLS costs CPU per byte and per handshake: smaller sizes keep these runs about as long as the TCP ones.
+  tlsBulkMiB: 256,
+  tlsEchoSeconds: 5,
+  tlsConnectCount: 1000,
+  clusterSeconds: PEER_SECONDS,
 };
 
 const QUICK: typeof FULL = {
@@ -89,12 +98,31 @@ const QUICK: typeof FULL = {
   abCloseRequests: 8_000,
   redisRequests: 100_000,
   udpRrSeconds: 1,
+  tlsBulkMiB: 64,
+  tlsEchoSeconds: 1,
+  tlsConnectCount: 300,
+  clusterSeconds: 2,
 };
 
 /** The scenarios driven by external load generators (`--only peers` selects them all). */
 export const PEER_SCENARIOS = ['peer-http-wrk', 'peer-http-ab', 'peer-http-close', 'peer-dns', 'peer-resp'] as const;
 
-export const SCENARIOS = ['tcp-bulk', 'tcp-echo', 'tcp-connect', 'udp-throughput', 'udp-request', 'memory', 'testkit-echo', 'sim-echo', 'client-read', ...PEER_SCENARIOS] as const;
+export const SCENARIOS = [
+  'tcp-bulk',
+  'tcp-echo',
+  'tcp-connect',
+  'tls-bulk',
+  'tls-echo',
+  'tls-connect',
+  'udp-throughput',
+  'udp-request',
+  'memory',
+  'testkit-echo',
+  'sim-echo',
+  'client-read',
+  ...PEER_SCENARIOS,
+  'cluster-echo',
+] as const;
 
 const NUMERIC: Record<keyof typeof FULL, string> = {
   rounds: 'rounds',
@@ -122,13 +150,17 @@ const NUMERIC: Record<keyof typeof FULL, string> = {
   udpRrSeconds: 'udp-rr-seconds',
   udpWindow: 'udp-window',
   udpTimeoutMs: 'udp-timeout-ms',
+  tlsBulkMiB: 'tls-bulk-mib',
+  tlsEchoSeconds: 'tls-echo-seconds',
+  tlsConnectCount: 'tls-connect-count',
+  clusterSeconds: 'cluster-seconds',
 };
 
 export const USAGE = `usage: pnpm bench [--quick] [--only a,b] [--rounds N] [--peer-rounds N] [--no-install] [--profile] [--out file] [--<size flag> N ...]
-  --quick                 smoke run of about 2-3 minutes (CI); the default is the full run (about 15 min)
+  --quick                 smoke run of about 3-4 minutes (CI); the default is the full run (about 20 min)
   --only                  comma-separated scenarios, or "peers" for every peer-* one:
                           ${SCENARIOS.join(', ')}
-  --peer-rounds           rounds of the peer-* scenarios only (default: --rounds; quick: 2)
+  --peer-rounds           rounds of the peer-* and cluster-echo scenarios only (default: --rounds; quick: 2)
   --no-install            do not apt-get install missing load generators (their rows are skipped)
   --pin                   pin servers to CPU 0 and clients to CPU 1 with taskset (off by default:
                           on this 2-vCPU VM it made loopback latency worse, p99 ~12 ms)

@@ -10,15 +10,19 @@ import { CLIENT, interleave, pick, SERVER, type Row, type RunContext, type Scena
 
 const NAME = 'tcp-bulk';
 
-async function runOnce(context: RunContext, serverRole: string, sock: boolean): Promise<Fields> {
-  const total = Math.round(context.options.bulkMiB * 1024 * 1024);
+/**
+ * One bulk run: the receiver role in one child, the raw sender role (`senderRole`) in another,
+ * `mib` MiB in `--chunk-kib` writes; MB/s as the receiver measured it (first to last byte).
+ */
+export async function bulkRun(context: RunContext, scenario: string, serverRole: string, senderRole: string, mib: number, sock: boolean): Promise<Fields> {
+  const total = Math.round(mib * 1024 * 1024);
   const chunk = Math.round(context.options.chunkKiB * 1024);
   // Generous: even 20 MB/s finishes in time.
   const timeoutMs = 20_000 + (total / 20e6) * 1000;
   return withChildren(async (spawn) => {
-    const server = spawn(serverRole, { total }, context.spawnOptions(NAME, sock, timeoutMs + 10_000, SERVER));
+    const server = spawn(serverRole, { total }, context.spawnOptions(scenario, sock, timeoutMs + 10_000, SERVER));
     const { port } = await server.expect('ready', 20_000);
-    const client = spawn('bulk-send-raw', { port: port!, total, chunk }, context.spawnOptions(NAME, false, timeoutMs + 10_000, CLIENT));
+    const client = spawn(senderRole, { port: port!, total, chunk }, context.spawnOptions(scenario, false, timeoutMs + 10_000, CLIENT));
     const done = await server.expect('done', timeoutMs);
     await client.expect('result', 20_000);
     await server.stop();
@@ -34,9 +38,9 @@ export const tcpBulk: Scenario = {
   estimateSeconds: (options) => options.rounds * 3 * ((options.bulkMiB * 1.05) / 2000 + 1.5),
   async run(context) {
     const results = await interleave(context, NAME, {
-      'sock-push': () => runOnce(context, 'tcp-sock-push-count', true),
-      'sock-pull': () => runOnce(context, 'tcp-sock-pull-count', true),
-      raw: () => runOnce(context, 'tcp-raw-count', false),
+      'sock-push': () => bulkRun(context, NAME, 'tcp-sock-push-count', 'bulk-send-raw', context.options.bulkMiB, true),
+      'sock-pull': () => bulkRun(context, NAME, 'tcp-sock-pull-count', 'bulk-send-raw', context.options.bulkMiB, true),
+      raw: () => bulkRun(context, NAME, 'tcp-raw-count', 'bulk-send-raw', context.options.bulkMiB, false),
     });
     const raw = pick(results.raw, 'mbPerSec');
     const common = { scenario: NAME, metric: 'receive MB/s', unit: 'MB/s', baseline: 'raw net', baselineSamples: raw, target: { kind: 'ratio', op: '>=', value: 0.97 } } as const;

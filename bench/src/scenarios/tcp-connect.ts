@@ -9,13 +9,14 @@ import { CLIENT, interleave, pick, SERVER, type RunContext, type Scenario } from
 
 const NAME = 'tcp-connect';
 
-async function runOnce(context: RunContext, serverRole: string, clientRole: string, sock: boolean): Promise<Fields> {
-  const maxSeconds = Math.max(30, context.options.connectCount / 200);
+/** One connect run: `count` sequential connect + close of `clientRole` against `serverRole`; the client's figures. */
+export async function connectRun(context: RunContext, scenario: string, serverRole: string, clientRole: string, count: number, sock: boolean): Promise<Fields> {
+  const maxSeconds = Math.max(30, count / 200);
   const budgetMs = maxSeconds * 1000 + 20_000;
   return withChildren(async (spawn) => {
-    const server = spawn(serverRole, {}, context.spawnOptions(NAME, sock, budgetMs + 10_000, SERVER));
+    const server = spawn(serverRole, {}, context.spawnOptions(scenario, sock, budgetMs + 10_000, SERVER));
     const { port } = await server.expect('ready', 20_000);
-    const client = spawn(clientRole, { port: port!, count: context.options.connectCount, maxSeconds }, context.spawnOptions(NAME, sock, budgetMs + 10_000, CLIENT));
+    const client = spawn(clientRole, { port: port!, count, maxSeconds }, context.spawnOptions(scenario, sock, budgetMs + 10_000, CLIENT));
     const result = await client.expect('result', budgetMs);
     await server.stop();
     return result;
@@ -28,8 +29,8 @@ export const tcpConnect: Scenario = {
   estimateSeconds: (options) => options.rounds * 2 * (options.connectCount / 10_000 + 1.5),
   async run(context) {
     const results = await interleave(context, NAME, {
-      sock: () => runOnce(context, 'tcp-sock-echo', 'connect-sock', true),
-      raw: () => runOnce(context, 'tcp-raw-echo', 'connect-raw', false),
+      sock: () => connectRun(context, NAME, 'tcp-sock-echo', 'connect-sock', context.options.connectCount, true),
+      raw: () => connectRun(context, NAME, 'tcp-raw-echo', 'connect-raw', context.options.connectCount, false),
     });
     return [
       {

@@ -8,6 +8,9 @@ import { inprocEcho } from './inproc-echo.js';
 import { simEcho } from './sim-echo.js';
 import { dnsRaw, dnsSock, httpRaw, httpSockPull, httpSockPush, respRaw, respSock } from './peer-servers.js';
 import { udpRequestClient } from './udp-request-client.js';
+import { tlsRawCount, tlsRawEcho, tlsSockEcho, tlsSockPullCount, tlsSockPushCount } from './tls-servers.js';
+import { tlsBulkSendRaw, tlsConnectRaw, tlsConnectSock, tlsEchoRaw, tlsEchoSock } from './tls-clients.js';
+import { clusterServer } from './cluster-server.js';
 
 export type Role = (context: Context) => Promise<Fields>;
 
@@ -39,4 +42,15 @@ export const roles: Record<string, Role | undefined> = {
   'dns-sock': dnsSock,
   'dns-raw': dnsRaw,
   'udp-request-client': udpRequestClient,
+  'tls-sock-push-count': tlsSockPushCount,
+  'tls-sock-pull-count': tlsSockPullCount,
+  'tls-raw-count': tlsRawCount,
+  'tls-sock-echo': tlsSockEcho,
+  'tls-raw-echo': tlsRawEcho,
+  'tls-bulk-send-raw': tlsBulkSendRaw,
+  'tls-echo-sock': tlsEchoSock,
+  'tls-echo-raw': tlsEchoRaw,
+  'tls-connect-sock': tlsConnectSock,
+  'tls-connect-raw': tlsConnectRaw,
+  'cluster-server': clusterServer,
 };

@@ -4,7 +4,7 @@
  */
 import { connect as netConnect, Socket } from 'node:net';
 import { PromiseSocket } from 'promise-socket';
-import { Client } from '@sock/tcp';
+import { Client, type ClientSecureSocket } from '@sock/tcp';
 import { HOST, num, type Fields } from '../protocol.js';
 import { nowMicros, type Context } from './context.js';
 import { EchoWindow, MAX_ITERATIONS, request, runSockEchoClients } from './echo-window.js';
@@ -24,11 +24,17 @@ function connectRaw(port: number): Promise<Socket> {
 
 /** Raw net client: writes `total` bytes in `chunk`-byte writes (honouring backpressure), then ends. */
 export async function bulkSendRaw(context: Context): Promise<Fields> {
-  const port = num(context.params, 'port');
-  const total = num(context.params, 'total');
-  const chunkSize = num(context.params, 'chunk');
+  return sendBulk(await connectRaw(num(context.params, 'port')), context.params);
+}
+
+/**
+ * Writes `params.total` bytes in `params.chunk`-byte writes on a connected socket (plain or TLS),
+ * honouring backpressure, then ends it and waits for it to close.
+ */
+export async function sendBulk(socket: Socket, params: Fields): Promise<Fields> {
+  const total = num(params, 'total');
+  const chunkSize = num(params, 'chunk');
   const chunk = Buffer.alloc(chunkSize, 0x61);
-  const socket = await connectRaw(port);
   const started = performance.now();
   let sent = 0;
   await new Promise<void>((resolve, reject) => {
@@ -52,11 +58,13 @@ export async function bulkSendRaw(context: Context): Promise<Fields> {
   return { bytes: sent, ms: performance.now() - started };
 }
 
-/** @sock Client loop: `write(request)` then `read(size)`. */
-export async function echoSock(context: Context): Promise<Fields> {
+/** @sock Client loop: `write(request)` then `read(size)`. `secureSocket`: TLS (one object for every client). */
+export async function echoSock(context: Context, secureSocket?: ClientSecureSocket): Promise<Fields> {
   const { params } = context;
   const port = num(params, 'port');
-  const clients = await Promise.all(Array.from({ length: num(params, 'connections') }, () => Client.connect({ host: HOST, port })));
+  const config = secureSocket === undefined ? { host: HOST, port } : { host: HOST, port, secureSocket };
+  const clients = await Promise.all(Array.from({ length: num(params, 'connections') }, () => Client.connect(config)));
+  // The window opens once every client is connected (and, over TLS, has finished its handshake).
   const window = new EchoWindow(params);
   await runSockEchoClients(clients, params, window);
   return window.result(params);
@@ -100,8 +108,16 @@ export async function echoPromiseSocket(context: Context): Promise<Fields> {
 export async function echoRaw(context: Context): Promise<Fields> {
   const { params } = context;
   const port = num(params, 'port');
-  const size = num(params, 'size');
   const sockets = await Promise.all(Array.from({ length: num(params, 'connections') }, () => connectRaw(port)));
+  return runRawEchoClients(sockets, params);
+}
+
+/**
+ * The raw client side of an echo run over connected sockets (plain or TLS): the window opens only
+ * now, so connecting (and TLS handshakes) stays out of it.
+ */
+export async function runRawEchoClients(sockets: readonly Socket[], params: Fields): Promise<Fields> {
+  const size = num(params, 'size');
   const req = request(params);
   const window = new EchoWindow(params);
   await Promise.all(
@@ -134,41 +150,41 @@ export async function echoRaw(context: Context): Promise<Fields> {
   return window.result(params);
 }
 
-/** @sock: `count` sequential `Client.connect` + `close()`. */
-export async function connectSock(context: Context): Promise<Fields> {
-  const { params } = context;
-  const port = num(params, 'port');
-  const count = num(params, 'count');
-  const deadline = performance.now() + num(params, 'maxSeconds') * 1000;
-  const started = performance.now();
-  let done = 0;
-  while (done < count && performance.now() < deadline) {
-    const client = await Client.connect({ host: HOST, port });
+/** @sock: `count` sequential `Client.connect` + `close()`. `secureSocket`: TLS (the same object every time). */
+export function connectSock(context: Context, secureSocket?: ClientSecureSocket): Promise<Fields> {
+  const port = num(context.params, 'port');
+  return connectLoop(context.params, async () => {
+    const client = await Client.connect(secureSocket === undefined ? { host: HOST, port } : { host: HOST, port, secureSocket });
     await client.close();
-    done++;
-  }
-  const ms = performance.now() - started;
-  return { connections: done, ms, perSec: (done / ms) * 1000 };
+  });
 }
 
 /** Raw: `count` sequential connects; each ends gracefully (FIN) and is released once flushed, as @sock's close() does. */
-export async function connectRawLoop(context: Context): Promise<Fields> {
-  const { params } = context;
-  const port = num(params, 'port');
+export function connectRawLoop(context: Context): Promise<Fields> {
+  const port = num(context.params, 'port');
+  return connectLoop(
+    context.params,
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const socket = netConnect({ host: HOST, port });
+        socket.once('error', reject);
+        socket.once('connect', () => {
+          socket.setNoDelay(true);
+          socket.end(() => socket.destroy());
+        });
+        socket.once('close', () => resolve());
+      }),
+  );
+}
+
+/** Runs `once` (one connect + close) `params.count` times in sequence, or until `params.maxSeconds`; the rate. */
+export async function connectLoop(params: Fields, once: () => Promise<void>): Promise<Fields> {
   const count = num(params, 'count');
   const deadline = performance.now() + num(params, 'maxSeconds') * 1000;
   const started = performance.now();
   let done = 0;
   while (done < count && performance.now() < deadline) {
-    await new Promise<void>((resolve, reject) => {
-      const socket = netConnect({ host: HOST, port });
-      socket.once('error', reject);
-      socket.once('connect', () => {
-        socket.setNoDelay(true);
-        socket.end(() => socket.destroy());
-      });
-      socket.once('close', () => resolve());
-    });
+    await once();
     done++;
   }
   const ms = performance.now() - started;

@@ -4,13 +4,13 @@
  * server sends `done {bytes, ms}` once `total` bytes arrived (ms from first to last byte); `stop`
  * ends it with its counters as the result.
  */
-import { createServer, type Socket } from 'node:net';
-import { Listener, type Caller, type Service } from '@sock/tcp';
+import { createServer, type Server, type Socket } from 'node:net';
+import { Listener, type Caller, type ListenerConfig, type Service } from '@sock/tcp';
 import { HOST, type Fields } from '../protocol.js';
 import { measureMemory, type Context } from './context.js';
 
 /** Counts bytes; reports once when `total` is reached. */
-class ByteCounter {
+export class ByteCounter {
   bytes = 0;
   #first = 0;
   #reported = false;
@@ -32,9 +32,12 @@ class ByteCounter {
   }
 }
 
-/** Runs an @sock Listener with `service` until `stop`; the result is what `result` returns then. */
-export async function serveSock(context: Context, service: Service, result: () => Fields = () => ({})): Promise<Fields> {
-  const listener = new Listener(0, { interface: HOST });
+/**
+ * Runs an @sock Listener with `service` until `stop`; the result is what `result` returns then.
+ * `config` adds to the loopback interface (TLS: `secureSocket`).
+ */
+export async function serveSock(context: Context, service: Service, result: () => Fields = () => ({}), config: ListenerConfig = {}): Promise<Fields> {
+  const listener = new Listener(0, { ...config, interface: HOST });
   listener.attach(service);
   await listener.start();
   context.handle('measure', async () => ({ ...(await measureMemory()), connections: listener.connections }));
@@ -44,10 +47,18 @@ export async function serveSock(context: Context, service: Service, result: () =
   return result();
 }
 
-/** Runs a raw net.Server handing each socket to `onSocket` until `stop`; the result is what `result` returns then. */
-export async function serveRaw(context: Context, onSocket: (socket: Socket) => void, result: () => Fields = () => ({})): Promise<Fields> {
+/** Makes the raw server: a plain net.Server by default; a tls.Server (whose listener gets the TLS sockets) for TLS. */
+export type RawServerFactory = (onSocket: (socket: Socket) => void) => Server;
+
+const plainServer: RawServerFactory = (onSocket) => createServer({ noDelay: true }, onSocket);
+
+/**
+ * Runs a raw server (`make`: net.Server by default) handing each socket to `onSocket` until `stop`;
+ * the result is what `result` returns then.
+ */
+export async function serveRaw(context: Context, onSocket: (socket: Socket) => void, result: () => Fields = () => ({}), make: RawServerFactory = plainServer): Promise<Fields> {
   const sockets = new Set<Socket>();
-  const server = createServer({ noDelay: true }, (socket) => {
+  const server = make((socket) => {
     sockets.add(socket);
     socket.on('error', () => {});
     socket.once('close', () => sockets.delete(socket));
@@ -67,14 +78,14 @@ export async function serveRaw(context: Context, onSocket: (socket: Socket) => v
   return result();
 }
 
-/** @sock Listener, push path: `onBytes` counts every chunk. */
-export function tcpSockPushCount(context: Context): Promise<Fields> {
+/** @sock Listener, push path: `onBytes` counts every chunk. `config`: see serveSock (TLS). */
+export function tcpSockPushCount(context: Context, config: ListenerConfig = {}): Promise<Fields> {
   const counter = new ByteCounter(context);
-  return serveSock(context, { onBytes: (_caller, data) => counter.add(data.length) }, () => ({ bytes: counter.bytes }));
+  return serveSock(context, { onBytes: (_caller, data) => counter.add(data.length) }, () => ({ bytes: counter.bytes }), config);
 }
 
 /** @sock Listener, pull path: `onConnect` loops `await caller.read()` until the empty Buffer of end of stream. */
-export function tcpSockPullCount(context: Context): Promise<Fields> {
+export function tcpSockPullCount(context: Context, config: ListenerConfig = {}): Promise<Fields> {
   const counter = new ByteCounter(context);
   const service: Service = {
     async onConnect(caller: Caller) {
@@ -85,7 +96,7 @@ export function tcpSockPullCount(context: Context): Promise<Fields> {
       }
     },
   };
-  return serveSock(context, service, () => ({ bytes: counter.bytes }));
+  return serveSock(context, service, () => ({ bytes: counter.bytes }), config);
 }
 
 /** @sock Listener, pull path with `onReadReady` (each run reads what is queued). */
@@ -100,23 +111,28 @@ export function tcpSockReadyCount(context: Context): Promise<Fields> {
   return serveSock(context, service, () => ({ bytes: counter.bytes }));
 }
 
-/** Raw net.Server counting 'data' bytes. */
-export function tcpRawCount(context: Context): Promise<Fields> {
+/** Raw net.Server (or what `make` makes: TLS) counting 'data' bytes. */
+export function tcpRawCount(context: Context, make?: RawServerFactory): Promise<Fields> {
   const counter = new ByteCounter(context);
-  return serveRaw(context, (socket) => socket.on('data', (data: Buffer) => counter.add(data.length)), () => ({ bytes: counter.bytes }));
+  return serveRaw(context, (socket) => socket.on('data', (data: Buffer) => counter.add(data.length)), () => ({ bytes: counter.bytes }), make);
 }
 
 /** @sock Listener echo: `onBytes` writes the chunk back (without awaiting the write). */
-export function tcpSockEcho(context: Context): Promise<Fields> {
-  return serveSock(context, {
-    onBytes(caller, data) {
-      void caller.write(data);
+export function tcpSockEcho(context: Context, config: ListenerConfig = {}): Promise<Fields> {
+  return serveSock(
+    context,
+    {
+      onBytes(caller, data) {
+        void caller.write(data);
+      },
     },
-  });
+    undefined,
+    config,
+  );
 }
 
-/** Raw net.Server echo. */
-export function tcpRawEcho(context: Context): Promise<Fields> {
-  return serveRaw(context, (socket) => socket.on('data', (data: Buffer) => socket.write(data)));
+/** Raw net.Server (or what `make` makes: TLS) echo. */
+export function tcpRawEcho(context: Context, make?: RawServerFactory): Promise<Fields> {
+  return serveRaw(context, (socket) => socket.on('data', (data: Buffer) => socket.write(data)), undefined, make);
 }
 
