@@ -42,7 +42,7 @@ export { Connection, hooks, DELIVERY_MARK_A, DELIVERY_MARK_B, DELIVERY_MARK_C, t
 export type { Delivery, DeliveryEntry } from './stream/delivery.js';
 export { DELIVERIES, chooseDelivery } from './stream/deliveries.js';
 export { ClientBase, clientTarget, connectSignal } from './stream/client-base.js';
-export { DialAbort, type CancelSignal } from './stream/dial-signal.js';
+export { CancelSource, type CancelSignal } from './stream/cancel-signal.js';
 export { ListenerBase, type ListenerBaseConfig } from './stream/listener-base.js';
 export { runAcceptSteps, type AcceptStep, type AcceptContext } from './stream/accept-step.js';
 export { kOpen, kAttach, kAbort, kDestroy, kClosed, kDone, kWire, kWritev, kState } from './stream/symbols.js';

@@ -125,7 +125,7 @@ export function proxyAcceptStep(options: ProxyStepOptions): AcceptStep {
           resolve(new HeldWire(wire, held));
         };
         const aborted = (): void => finish(signal.reason as SocketError);
-        signal.addEventListener('abort', aborted, { once: true });
+        signal.addEventListener('abort', aborted);
         wire.start({
           data(chunk) {
             if (done) return; // paused: nothing more comes before the connection takes over

@@ -1,4 +1,5 @@
 import { GenericError, type SocketError } from '../errors.js';
+import { CancelSource, type CancelSignal } from './cancel-signal.js';
 import { peerName, type Wire } from './wire.js';
 
 /**
@@ -11,7 +12,7 @@ import { peerName, type Wire } from './wire.js';
  */
 export interface AcceptContext {
   /** Aborted at the step's deadline or when the listener stops; the step should give up then. */
-  readonly signal: AbortSignal;
+  readonly signal: CancelSignal;
 }
 
 /**
@@ -49,26 +50,21 @@ export interface AcceptStep {
  * const wire = await runAcceptSteps(accepted, [tlsStep], shutdown.signal);
  * ```
  */
-export async function runAcceptSteps(wire: Wire, steps: readonly AcceptStep[], shutdown: AbortSignal): Promise<Wire> {
+export async function runAcceptSteps(wire: Wire, steps: readonly AcceptStep[], shutdown: CancelSignal): Promise<Wire> {
   let current = wire;
   for (const step of steps) {
     if (shutdown.aborted) throw stopped(current);
-    const controller = new AbortController();
+    const cancel = new CancelSource();
     const peer = peerName(current.info);
-    const timer = step.timeoutInMillis > 0 ? setTimeout(() => controller.abort(step.timedOut(peer)), step.timeoutInMillis) : undefined;
-    const onShutdown = (): void => controller.abort(stopped(current));
-    shutdown.addEventListener('abort', onShutdown, { once: true });
-    let onAbort: (() => void) | undefined;
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(controller.signal.reason);
-      controller.signal.addEventListener('abort', onAbort, { once: true });
-    });
+    const timer = step.timeoutInMillis > 0 ? setTimeout(() => cancel.abort(step.timedOut(peer)), step.timeoutInMillis) : undefined;
+    const onShutdown = (): void => cancel.abort(stopped(current));
+    shutdown.addEventListener('abort', onShutdown);
+    const aborted = new Promise<never>((_, reject) => cancel.addEventListener('abort', () => reject(cancel.reason)));
     try {
-      current = await Promise.race([step.run(current, { signal: controller.signal }), aborted]);
+      current = await Promise.race([step.run(current, { signal: cancel }), aborted]);
     } finally {
       if (timer !== undefined) clearTimeout(timer);
       shutdown.removeEventListener('abort', onShutdown);
-      controller.signal.removeEventListener('abort', onAbort!);
     }
   }
   return current;

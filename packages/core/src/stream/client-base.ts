@@ -7,7 +7,7 @@ import type { Client } from '../transport.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import { chooseDelivery } from './deliveries.js';
 import { kAbort, kAttach } from './symbols.js';
-import { DialAbort } from './dial-signal.js';
+import { CancelSource } from './cancel-signal.js';
 import type { Dialer } from './wire.js';
 import { validateObject } from '../validate.js';
 
@@ -70,7 +70,7 @@ export function connectSignal(options: unknown): AbortSignal | undefined {
 export class ClientBase<C extends ResolvedClientConfig = ResolvedClientConfig> extends Connection implements Client {
   /** Resolves once connected; rejects e.g. `CONNECTION_REFUSED`, `HOST_NOT_FOUND`, `CONNECT_TIMED_OUT`. */
   readonly ready: Promise<void>;
-  #dial: DialAbort | undefined;
+  #dial: CancelSource | undefined;
 
   /**
    * `features` is what the transport brings (`node:tls`: then `secureSocket` and `startTls` work).
@@ -90,7 +90,7 @@ export class ClientBase<C extends ResolvedClientConfig = ResolvedClientConfig> e
       this[kAbort](signal.reason as SocketError);
       return;
     }
-    const controller = new DialAbort();
+    const controller = new CancelSource();
     this.#dial = controller;
     const limit = config.connectTimeoutInMillis;
     const timer =

@@ -6,6 +6,7 @@ import { validateService, type Service } from '../service.js';
 import type { Listener } from '../transport.js';
 import type { TransportFeatures } from '../tls/tls-module.js';
 import { runAcceptSteps, type AcceptStep } from './accept-step.js';
+import { CancelSource } from './cancel-signal.js';
 import { acceptStepsFor, type AcceptStepOptions } from './accept-steps.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import { chooseDelivery } from './deliveries.js';
@@ -58,7 +59,7 @@ export class ListenerBase extends ListenerLifecycle<Service> implements Listener
   #refused = 0;
   // One options object shared by every connection of the current service.
   #connectionOptions: ConnectionOptions | undefined;
-  #shutdown: AbortController | undefined;
+  #shutdown: CancelSource | undefined;
   // Set by an immediate stop (or a graceful one at its deadline): connections still in their accept
   // steps are given up. A graceful stop lets them finish and serves them.
   #forced = false;
@@ -119,7 +120,7 @@ export class ListenerBase extends ListenerLifecycle<Service> implements Listener
 
   protected async destroyAll(): Promise<void> {
     this.#forced = true;
-    this.#shutdown?.abort();
+    this.#shutdown?.abort(new GenericError('CONNECTION_CLOSED', 'the listener stopped'));
     for (const wire of this.#accepting) wire.destroy();
     for (const connection of this.#connections) void connection[kDestroy]();
     await this.#allClosed();
@@ -160,7 +161,7 @@ export class ListenerBase extends ListenerLifecycle<Service> implements Listener
       return;
     }
     this.#accepting.add(wire);
-    const shutdown = (this.#shutdown ??= new AbortController()).signal;
+    const shutdown = (this.#shutdown ??= new CancelSource());
     runAcceptSteps(wire, this.#steps, shutdown).then(
       (ready) => {
         this.#accepting.delete(wire);

@@ -47,6 +47,10 @@ interface PendingRead<T> {
 
 const EMPTY = Buffer.alloc(0);
 
+// `read()` hands over a first chunk this large as it is (no copy: a 16 KiB TLS record, a 64 KiB TCP
+// read); smaller pieces are joined with whatever else is queued, in one copy.
+const WHOLE_CHUNK_BYTES = 4096;
+
 /**
  * The one implementation of `@sock`'s read semantics, shared by TCP, UDP and the test kit: chunks go
  * in, exact-length or available reads come out.
@@ -54,7 +58,8 @@ const EMPTY = Buffer.alloc(0);
  * - `read(n)` resolves with exactly n bytes gathered across any number of chunks, or with fewer
  *   (possibly none) when the stream ends first.
  * - `read()` resolves with what is queued (at least one byte; one chunk in `'chunk'` mode), waiting
- *   if there is nothing; at end of stream with an empty Buffer.
+ *   if there is nothing; at end of stream with an empty Buffer. A first chunk of 4 KiB or more is
+ *   handed over alone and uncopied; smaller pieces are joined with the rest of the queue.
  * - Each read has a time-out that every arriving chunk resets. A time-out or an abort rejects that
  *   read and keeps every byte queued for the next one.
  * - Pending reads are served strictly in call order.
@@ -255,7 +260,10 @@ export class ReadQueue<T = undefined> {
   // The answer to a read of `length` now (its tag in #lastTag), or undefined if it must wait.
   #tryServe(length: number | undefined): Buffer | undefined {
     if (length === undefined) {
-      if (this.#length > 0) return this.#take(this.#unit === 'chunk' ? this.#firstRemaining() : this.#length);
+      if (this.#length > 0) {
+        const first = this.#firstRemaining();
+        return this.#take(this.#unit === 'chunk' || first >= WHOLE_CHUNK_BYTES ? first : this.#length);
+      }
       return this.#ended ? this.#empty() : undefined;
     }
     if (this.#length >= length) return this.#take(length);

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { Address } from '../config.js';
 import type { ProxyHeader } from '../proxy/proxy-header.js';
-import type { CancelSignal } from './dial-signal.js';
+import type { CancelSignal } from './cancel-signal.js';
 import { formatEndpoint, type SocketError } from '../errors.js';
 
 /**

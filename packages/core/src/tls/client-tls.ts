@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import type { CancelSignal } from '../stream/dial-signal.js';
+import type { CancelSignal } from '../stream/cancel-signal.js';
 import { SocketWire } from '../stream/socket-wire.js';
 import { peerName, type Wire, type WireInfo } from '../stream/wire.js';
 import { checkCredentials } from './credentials.js';

@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import type { CancelSignal } from '../stream/cancel-signal.js';
 import { SocketWire } from '../stream/socket-wire.js';
 import { peerName, type Wire, type WireInfo } from '../stream/wire.js';
 import { checkCredentials } from './credentials.js';
@@ -53,7 +54,7 @@ export class ServerTls {
    * Runs the server handshake over `stream`; resolves with a wire over the TLS socket (the same
    * endpoints, plus `tls`), rejects `TLS_FAILED` — or `signal`'s reason, destroying the stream.
    */
-  accept(stream: Duplex, info: WireInfo, signal?: AbortSignal): Promise<Wire> {
+  accept(stream: Duplex, info: WireInfo, signal?: CancelSignal): Promise<Wire> {
     const server = this.#idle.pop() ?? this.#make();
     const peer = peerName(info);
     return new Promise<Wire>((resolve, reject) => {

@@ -1,7 +1,8 @@
 /**
- * What a dialer needs of a cancellation signal: the part of `AbortSignal` it uses. A real
- * `AbortSignal` satisfies it; the client base passes a {@link DialAbort}, which costs far less to
- * make per connection than an `AbortController` (an `EventTarget`).
+ * What a dialer or an accept step needs of a cancellation signal: the part of `AbortSignal` it uses.
+ * A real `AbortSignal` satisfies it; the bases pass a {@link CancelSource}, which costs far less to
+ * make per connection than an `AbortController` (an `EventTarget`) and takes any number of
+ * listeners without a `MaxListenersExceededWarning`.
  *
  * @example
  * ```ts
@@ -16,17 +17,17 @@ export interface CancelSignal {
 }
 
 /**
- * A one-shot cancel signal for one dial: one listener (the dialer's), aborted at most once, by the
- * connect time-out, the caller's own signal, or `close()` while connecting.
+ * A one-shot cancel signal: aborted at most once — a dial by the connect time-out, the caller's own
+ * signal or `close()` while connecting; an accept step by its deadline or the listener's stop.
  *
  * @example
  * ```ts
- * const abort = new DialAbort();
+ * const abort = new CancelSource();
  * dialer.dial(config, { signal: abort });
  * abort.abort(new GenericError('CONNECT_TIMED_OUT', '...'));
  * ```
  */
-export class DialAbort implements CancelSignal {
+export class CancelSource implements CancelSignal {
   aborted = false;
   reason: unknown = undefined;
   #listeners: Array<() => void> | undefined;
