@@ -1,4 +1,4 @@
-import { Socket } from 'node:net';
+import { Socket, type SocketConstructorOpts } from 'node:net';
 import { keepAliveDelay } from './keep-alive.js';
 import { formatEndpoint, fromSystemError, SocketWire, type Dialer, type DialOptions, type ResolvedClientConfig, type Wire } from '@sock/core/internal';
 
@@ -18,7 +18,14 @@ function ignore(): void {}
 export const netDialer: Dialer<ResolvedClientConfig> = Object.freeze({
   dial(target: ResolvedClientConfig, { signal }: DialOptions): Promise<Wire> {
     return new Promise<Wire>((resolve, reject) => {
-      const socket = new Socket({ allowHalfOpen: true });
+      // Nagle and keep-alive as socket options: Node sets them on the handle as it connects (Node
+      // 16.15+ knows them; @types/node 20 does not list them yet).
+      const socket = new Socket(<SocketConstructorOpts & { noDelay?: boolean; keepAlive?: boolean; keepAliveInitialDelay?: number }>{
+        allowHalfOpen: true,
+        noDelay: target.noDelay,
+        keepAlive: target.keepAlive,
+        keepAliveInitialDelay: keepAliveDelay(target.keepAliveInitialDelayInMillis),
+      });
       const done = (): void => {
         socket.off('connect', connected);
         socket.off('error', failed);
@@ -26,8 +33,6 @@ export const netDialer: Dialer<ResolvedClientConfig> = Object.freeze({
       };
       const connected = (): void => {
         done();
-        socket.setNoDelay(target.noDelay);
-        if (target.keepAlive) socket.setKeepAlive(true, keepAliveDelay(target.keepAliveInitialDelayInMillis));
         resolve(new SocketWire(socket));
       };
       const failed = (error: Error): void => {

@@ -66,7 +66,11 @@ export class SocketWire implements Wire {
   // A fault before anyone took the wire, delivered on start.
   #early: SocketError | undefined;
 
-  /** The socket must be connected (its addresses are read now). From here on its 'error' is always listened for. */
+  /**
+   * The socket must be connected: both endpoints are read now, once (Node forgets them when the
+   * socket closes, and messages about a later reset must still name the peer). From here on the
+   * socket's 'error' is always listened for.
+   */
   constructor(socket: SocketLike, info?: WireInfo) {
     const wired = socket as WiredSocket;
     this.#socket = wired;

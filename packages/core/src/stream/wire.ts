@@ -48,6 +48,28 @@ export interface WireInfo {
 }
 
 /**
+ * A copy of a wire's endpoints as a plain object, with what a stage adds (a TLS session): for the
+ * wire that replaces it. Reads each field, so lazily read addresses are read now.
+ *
+ * @example
+ * ```ts
+ * new SocketWire(tlsSocket, infoWith(wire.info, { tls: tlsInfoOf(tlsSocket) }));
+ * ```
+ */
+export function infoWith(info: WireInfo, extra: Partial<WireInfo>): WireInfo {
+  return {
+    remoteAddress: info.remoteAddress,
+    remotePort: info.remotePort,
+    localAddress: info.localAddress,
+    localPort: info.localPort,
+    tls: info.tls,
+    proxyAddress: info.proxyAddress,
+    proxyHeader: info.proxyHeader,
+    ...extra,
+  };
+}
+
+/**
  * `host:port` of the peer, as every message names it; `fallback` (the dialled target) while the
  * peer's address is not known yet. The one place the endpoint wording is made.
  *

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { CancelSignal } from '../stream/cancel-signal.js';
 import { SocketWire } from '../stream/socket-wire.js';
-import { peerName, type Wire, type WireInfo } from '../stream/wire.js';
+import { infoWith, peerName, type Wire, type WireInfo } from '../stream/wire.js';
 import { checkCredentials } from './credentials.js';
 import type { ResolvedClientSecureSocket } from './secure-socket.js';
 import { badCredentials, handshakeTimedOut, tlsFailed } from './tls-errors.js';
@@ -90,7 +90,7 @@ export class ClientTls {
       const secured = (): void => {
         done();
         socket.allowHalfOpen = true; // from here on, ending this side is the connection's decision
-        resolve(new SocketWire(socket, { ...info, tls: tlsInfoOf(socket) }));
+        resolve(new SocketWire(socket, infoWith(info, { tls: tlsInfoOf(socket) })));
       };
       socket.once('secureConnect', secured);
       socket.once('error', failed);

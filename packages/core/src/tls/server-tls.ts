@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { CancelSignal } from '../stream/cancel-signal.js';
 import { SocketWire } from '../stream/socket-wire.js';
-import { peerName, type Wire, type WireInfo } from '../stream/wire.js';
+import { infoWith, peerName, type Wire, type WireInfo } from '../stream/wire.js';
 import { checkCredentials } from './credentials.js';
 import type { ResolvedListenerSecureSocket } from './secure-socket.js';
 import { badCredentials, tlsFailed } from './tls-errors.js';
@@ -67,7 +67,7 @@ export class ServerTls {
       const secured = (socket: TlsSocket): void => {
         done(true);
         socket.allowHalfOpen = true; // from here on, ending this side is the connection's decision
-        resolve(new SocketWire(socket, { ...info, tls: tlsInfoOf(socket) }));
+        resolve(new SocketWire(socket, infoWith(info, { tls: tlsInfoOf(socket) })));
       };
       const failed = (error: Error): void => {
         done(true);
