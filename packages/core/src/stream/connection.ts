@@ -172,13 +172,18 @@ let enter: {
 
 class ConnectionEvents implements WireHandler, ReadQueueOptions {
   readonly #connection: Connection;
-  readonly readTimeoutInMillis: number;
-  readonly maxReadLength: number;
+  // Shared by every connection of a listener: read through, not copied per connection.
+  readonly #options: ConnectionOptions;
 
   constructor(connection: Connection, options: ConnectionOptions) {
     this.#connection = connection;
-    this.readTimeoutInMillis = options.readTimeoutInMillis;
-    this.maxReadLength = options.maxBufferedBytes;
+    this.#options = options;
+  }
+  get readTimeoutInMillis(): number {
+    return this.#options.readTimeoutInMillis;
+  }
+  get maxReadLength(): number {
+    return this.#options.maxBufferedBytes;
   }
   data(chunk: Buffer): void {
     enter.data(this.#connection, chunk);

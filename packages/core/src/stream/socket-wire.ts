@@ -43,6 +43,22 @@ function onClose(this: WiredSocket): void {
 }
 function ignore(): void {}
 
+// Node makes a new string for every address it reports; connections from one peer, and every
+// connection's local address, hold the same text. The last two seen are reused (no map to grow).
+let lastAddress = '';
+let previousAddress = '';
+function shared(address: string): string {
+  if (address === lastAddress) return lastAddress;
+  if (address === previousAddress) return previousAddress;
+  previousAddress = lastAddress;
+  lastAddress = address;
+  return address;
+}
+
+const STARTED = 1;
+const ERRORED = 2;
+const DRAIN_ARMED = 4;
+
 /**
  * A Node socket as a {@link Wire}. It always listens for `'error'` (so no socket fault can crash the
  * process), maps Node errors to SocketErrors naming the peer, records both endpoints once (Node
@@ -55,33 +71,54 @@ function ignore(): void {}
  * const caller = new Connection(options, wire);
  * ```
  */
-export class SocketWire implements Wire {
+export class SocketWire implements Wire, WireInfo {
   /** Set by `start`; the owner's events. */
   handler!: WireHandler;
-  readonly info: WireInfo;
+  // The endpoints live on the wire itself (it is its own WireInfo): one object less per connection,
+  // 10k idle connections being normal.
+  remoteAddress: string;
+  remotePort: number;
+  localAddress: string;
+  localPort: number;
+  // Declared only: set by the stages that learn them, so a plain wire carries no slot for them.
+  declare tls?: WireInfo['tls'];
+  declare proxyAddress?: WireInfo['proxyAddress'];
+  declare proxyHeader?: WireInfo['proxyHeader'];
   readonly #socket: WiredSocket;
-  #started = false;
-  #errored = false;
-  #drainArmed = false;
+  #flags = 0;
   // A fault before anyone took the wire, delivered on start.
   #early: SocketError | undefined;
 
   /**
    * The socket must be connected: both endpoints are read now, once (Node forgets them when the
-   * socket closes, and messages about a later reset must still name the peer). From here on the
+   * socket closes, and messages about a later reset must still name the peer); `info`, if given,
+   * is taken instead (a TLS socket over a stream keeps the stream's endpoints). From here on the
    * socket's 'error' is always listened for.
    */
   constructor(socket: SocketLike, info?: WireInfo) {
     const wired = socket as WiredSocket;
     this.#socket = wired;
-    this.info = info ?? {
-      remoteAddress: plainAddress(socket.remoteAddress),
-      remotePort: socket.remotePort ?? 0,
-      localAddress: plainAddress(socket.localAddress),
-      localPort: socket.localPort ?? 0,
-    };
+    if (info === undefined) {
+      this.remoteAddress = shared(plainAddress(socket.remoteAddress));
+      this.remotePort = socket.remotePort ?? 0;
+      this.localAddress = shared(plainAddress(socket.localAddress));
+      this.localPort = socket.localPort ?? 0;
+    } else {
+      this.remoteAddress = info.remoteAddress;
+      this.remotePort = info.remotePort;
+      this.localAddress = info.localAddress;
+      this.localPort = info.localPort;
+      if (info.tls !== undefined) this.tls = info.tls;
+      if (info.proxyAddress !== undefined) this.proxyAddress = info.proxyAddress;
+      if (info.proxyHeader !== undefined) this.proxyHeader = info.proxyHeader;
+    }
     wired[WIRE] = this;
     socket.on('error', onError);
+  }
+
+  /** The endpoints: this wire. */
+  get info(): WireInfo {
+    return this;
   }
 
   /** The socket under this wire (for a stage that upgrades it, such as STARTTLS). */
@@ -92,11 +129,11 @@ export class SocketWire implements Wire {
   start(handler: WireHandler): void {
     this.handler = handler;
     const socket = this.#socket;
-    if (this.#started) {
+    if ((this.#flags & STARTED) !== 0) {
       socket.resume();
       return;
     }
-    this.#started = true;
+    this.#flags |= STARTED;
     socket.on('data', onData);
     socket.on('end', onEnd);
     socket.once('close', onClose);
@@ -125,25 +162,25 @@ export class SocketWire implements Wire {
 
   // 'drain' is listened for only while a write waits for it.
   #armDrain(): void {
-    if (this.#drainArmed) return;
-    this.#drainArmed = true;
+    if ((this.#flags & DRAIN_ARMED) !== 0) return;
+    this.#flags |= DRAIN_ARMED;
     this.#socket.once('drain', onDrain);
   }
 
   /** @internal */
   drained(): void {
-    this.#drainArmed = false;
+    this.#flags &= ~DRAIN_ARMED;
     this.handler.drain();
   }
 
   /** @internal */
   failed(error: Error): void {
-    if (this.#errored) return;
-    this.#errored = true;
+    if ((this.#flags & ERRORED) !== 0) return;
+    this.#flags |= ERRORED;
     const peer = peerName(this.info);
     // A TLS alert after the handshake (TLS 1.3: "certificate required") is a TLS failure, not a reset.
     const mapped = isTlsError(error) ? tlsFailed(error, peer) : fromSystemError(error, this.#socket.connecting ? 'connect' : 'read', peer);
-    if (this.#started) this.handler.error(mapped);
+    if ((this.#flags & STARTED) !== 0) this.handler.error(mapped);
     else this.#early = mapped;
   }
 
