@@ -124,6 +124,32 @@ describe('the order of the service contract', () => {
     expect(errors[0]!.detail.cause).toBe(boom);
     expect(wire.text).toBe('y');
   });
+
+  it('a resource that lets the connection\'s own fault escape is that fault, once — not HANDLER_FAILED, and no warning', async () => {
+    const errors: SocketError[] = [];
+    const warning = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    const { connection, wire } = accepted({
+      async onConnect(caller) {
+        await caller.read(); // rejects with the reset below, and the handler does not catch it
+      },
+      onError: (_, error) => void errors.push(error),
+    });
+    connection[kOpen]();
+    const { connection: bare, wire: bareWire } = accepted({
+      async onConnect(caller) {
+        await caller.read();
+        await caller.read();
+      },
+    });
+    bare[kOpen]();
+    wire.error(reset());
+    wire.fireClose();
+    bareWire.error(reset());
+    bareWire.fireClose();
+    await flush(10);
+    expect(errors.map((e) => e.code)).toEqual(['CONNECTION_RESET']);
+    expect(warning).not.toHaveBeenCalled();
+  });
 });
 
 describe('push delivery (onBytes)', () => {

@@ -866,6 +866,9 @@ export class Connection implements Caller {
   }
 
   #failed(resource: string, error: unknown): void {
+    // A resource that lets this connection's own fault out of `await caller.read()` (or a write)
+    // has no bug: the fault itself goes to onError (rule 4), and an untaken fault prints nothing.
+    if (error !== undefined && error === this.#rare?.fault && resource !== 'onError') return;
     const failure = handlerFailed(resource, `connection ${this.#peer()}`, error);
     // onError and onClose have nothing after them to report to: publish and warn.
     if (resource === 'onError' || resource === 'onClose') this.#unhandled(failure);
