@@ -35,10 +35,10 @@ export { ListenerLifecycle } from './listener-lifecycle.js';
 export { handled, rejected, noop, RESOLVED } from './util/promises.js';
 export { nextId } from './util/id.js';
 // Streams
-export { peerName, type Wire, type WireHandler, type WireInfo, type Dialer, type DialOptions, type DialTarget, type Acceptor, type AcceptorHandler } from './stream/wire.js';
+export { peerName, kWireData, kWireEnd, kWireError, kWireClose, kWireDrain, type Wire, type WireHandler, type WireInfo, type Dialer, type DialOptions, type DialTarget, type Acceptor, type AcceptorHandler } from './stream/wire.js';
 export { SocketWire, type SocketLike } from './stream/socket-wire.js';
 export { ReadQueue, type ReadQueueOptions, type ReadUnit, type ReadResult } from './stream/read-queue.js';
-export { Connection, hooks, DELIVERY_MARK_A, DELIVERY_MARK_B, DELIVERY_MARK_C, type ConnectionOptions, type ConnectionState, type ConnectionHooks } from './stream/connection.js';
+export { Connection, type ConnectionOptions, type ConnectionState } from './stream/connection.js';
 export type { Delivery, DeliveryEntry } from './stream/delivery.js';
 export { DELIVERIES, chooseDelivery } from './stream/deliveries.js';
 export { ClientBase, clientTarget, connectSignal } from './stream/client-base.js';
@@ -48,7 +48,7 @@ export { runAcceptSteps, type AcceptStep, type AcceptContext } from './stream/ac
 export { kOpen, kAttach, kAbort, kDestroy, kClosed, kDone, kWire, kWritev, kState } from './stream/symbols.js';
 // Datagrams
 export type { DatagramWire, DatagramHandler } from './datagram/datagram-wire.js';
-export { checkDatagram, checkPayload, sendDatagram } from './datagram/send.js';
+export { checkDatagram, checkPayload, sendDatagram, type SendState } from './datagram/send.js';
 export { DatagramSocket } from './datagram/datagram-socket.js';
 export { UdpClientBase } from './datagram/udp-client-base.js';
 export { UdpConnectedClientBase } from './datagram/udp-connected-client-base.js';

@@ -1,4 +1,5 @@
 import { Duplex } from 'node:stream';
+import { kWireClose, kWireData, kWireDrain, kWireEnd, kWireError } from '@sock/core/internal';
 import type { PipeEnd } from './pipe.js';
 
 /**
@@ -19,19 +20,19 @@ export class PipeDuplex extends Duplex {
     super({ allowHalfOpen: true });
     this.#end = end;
     end.start({
-      data: (chunk) => {
+      [kWireData]: (chunk: Buffer) => {
         if (!this.push(chunk)) end.pause();
       },
-      end: () => {
+      [kWireEnd]: () => {
         this.push(null);
       },
-      error: (error) => {
+      [kWireError]: (error: Error) => {
         this.destroy(error);
       },
-      close: () => {
+      [kWireClose]: () => {
         if (!this.destroyed) this.destroy();
       },
-      drain: () => {
+      [kWireDrain]: () => {
         const resume = this.#waitingWrite;
         this.#waitingWrite = undefined;
         resume?.();

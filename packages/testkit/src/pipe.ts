@@ -1,4 +1,4 @@
-import { GenericError, peerName, type SocketError, type Wire, type WireHandler, type WireInfo } from '@sock/core/internal';
+import { GenericError, kWireClose, kWireData, kWireDrain, kWireEnd, kWireError, peerName, type SocketError, type Wire, type WireHandler, type WireInfo } from '@sock/core/internal';
 import type { Host } from './host.js';
 import type { Link } from './link.js';
 import { PipeDuplex } from './pipe-duplex.js';
@@ -206,7 +206,7 @@ export class PipeEnd implements Wire {
     if (this.#closed) return;
     this.#errored = true;
     const handler = this.#handler;
-    if (handler !== undefined) queueMicrotask(() => handler.error(error));
+    if (handler !== undefined) queueMicrotask(() => handler[kWireError](error));
     for (const done of this.#shutdownWaiters.splice(0)) queueMicrotask(() => done(error));
     this.#markClosed();
   }
@@ -299,7 +299,7 @@ export class PipeEnd implements Wire {
         this.#outgoing.shift();
         if (link.tracing) link.record('tcp:fin');
         peer.#endReceived = true;
-        peer.#handler.end();
+        peer.#handler[kWireEnd]();
         this.#finArrived();
         peer.#maybeClose();
       } else {
@@ -311,12 +311,12 @@ export class PipeEnd implements Wire {
         else segment.offset = end;
         this.#outgoingBytes -= piece.length;
         if (link.tracing) link.record('tcp:data', piece.length);
-        peer.#handler.data(piece);
+        peer.#handler[kWireData](piece);
       }
     }
     if (this.#needDrain && this.#outgoingBytes < this.#link.shaping.highWaterMark) {
       this.#needDrain = false;
-      if (!this.#closed) this.#handler?.drain();
+      if (!this.#closed) this.#handler?.[kWireDrain]();
     }
   }
 
@@ -338,7 +338,7 @@ export class PipeEnd implements Wire {
     const error = new GenericError('CONNECTION_RESET', `connection to ${this.#endpoint()} was reset by the peer`);
     this.#errored = true;
     const handler = this.#handler;
-    if (handler !== undefined) queueMicrotask(() => handler.error(error));
+    if (handler !== undefined) queueMicrotask(() => handler[kWireError](error));
     for (const done of this.#shutdownWaiters.splice(0)) queueMicrotask(() => done(error));
     this.#markClosed();
   }
@@ -358,6 +358,6 @@ export class PipeEnd implements Wire {
     if (this.#closeEmitted) return;
     this.#closeEmitted = true;
     const handler = this.#handler!;
-    queueMicrotask(() => handler.close());
+    queueMicrotask(() => handler[kWireClose]());
   }
 }

@@ -1,6 +1,6 @@
 import { GenericError, isSocketError, type SocketError } from '../errors.js';
 import type { AcceptStep } from '../stream/accept-step.js';
-import { peerName, type Wire, type WireHandler, type WireInfo } from '../stream/wire.js';
+import { kWireClose, kWireData, kWireDrain, kWireEnd, kWireError, peerName, type Wire, type WireHandler, type WireInfo } from '../stream/wire.js';
 import type { ProxyHeader } from './proxy-header.js';
 import { ProxyHeaderParser, type ProxyProtocolVersion } from './proxy-parser.js';
 
@@ -127,7 +127,7 @@ export function proxyAcceptStep(options: ProxyStepOptions): AcceptStep {
         const aborted = (): void => finish(signal.reason as SocketError);
         signal.addEventListener('abort', aborted);
         wire.start({
-          data(chunk) {
+          [kWireData](chunk: Buffer) {
             if (done) return; // paused: nothing more comes before the connection takes over
             let result;
             try {
@@ -138,20 +138,20 @@ export function proxyAcceptStep(options: ProxyStepOptions): AcceptStep {
             }
             if (result.done) finish(undefined, result.header, result.rest);
           },
-          end() {
-            if (done) held.push((handler) => handler.end());
+          [kWireEnd]() {
+            if (done) held.push((handler) => handler[kWireEnd]());
             else finish(invalid(peer, 'the peer ended its stream before a complete PROXY protocol header'));
           },
-          error(error) {
-            if (done) held.push((handler) => handler.error(error));
+          [kWireError](error: SocketError) {
+            if (done) held.push((handler) => handler[kWireError](error));
             else finish(invalid(peer, `the connection failed before a complete PROXY protocol header: ${error.message}`, error));
           },
-          close() {
-            if (done) held.push((handler) => handler.close());
+          [kWireClose]() {
+            if (done) held.push((handler) => handler[kWireClose]());
             else finish(invalid(peer, 'the connection closed before a complete PROXY protocol header'));
           },
-          drain() {
-            if (done) held.push((handler) => handler.drain());
+          [kWireDrain]() {
+            if (done) held.push((handler) => handler[kWireDrain]());
           },
         });
       });

@@ -12,7 +12,7 @@ import { handled, isThenable, rejected, RESOLVED } from '../util/promises.js';
 import type { Delivery } from './delivery.js';
 import { ReadQueue, type ReadQueueOptions } from './read-queue.js';
 import { kAbort, kAttach, kClosed, kDestroy, kDone, kOpen, kState, kWire, kWritev } from './symbols.js';
-import { peerName, type TlsInfo, type Wire, type WireHandler } from './wire.js';
+import { kWireClose, kWireData, kWireDrain, kWireEnd, kWireError, peerName, type TlsInfo, type Wire, type WireHandler } from './wire.js';
 
 /**
  * Options of a {@link Connection}. A listener passes one object to all its connections, so keep
@@ -158,21 +158,16 @@ const READ_HIGH_WATER_MARK = 1024 * 1024;
  */
 export const CLOSE_LINGER_IN_MILLIS = 30_000;
 
-// The one small object each connection hands to its wire and its read queue (instead of a closure
-// per event). Module-private entry points reach the Connection's #private members.
+// Module-private entry points to the Connection's #private members, for its read-queue options.
 let enter: {
-  data(connection: Connection, chunk: Buffer): void;
-  end(connection: Connection): void;
-  error(connection: Connection, error: SocketError): void;
-  close(connection: Connection): void;
-  drain(connection: Connection): void;
   consumed(connection: Connection): void;
   peer(connection: Connection): string;
 };
 
-class ConnectionEvents implements WireHandler, ReadQueueOptions {
+// What a connection's read queue is told (made with the queue: an idle connection has neither).
+// The limits are read through from the options every connection of a listener shares.
+class QueueEvents implements ReadQueueOptions {
   readonly #connection: Connection;
-  // Shared by every connection of a listener: read through, not copied per connection.
   readonly #options: ConnectionOptions;
 
   constructor(connection: Connection, options: ConnectionOptions) {
@@ -184,21 +179,6 @@ class ConnectionEvents implements WireHandler, ReadQueueOptions {
   }
   get maxReadLength(): number {
     return this.#options.maxBufferedBytes;
-  }
-  data(chunk: Buffer): void {
-    enter.data(this.#connection, chunk);
-  }
-  end(): void {
-    enter.end(this.#connection);
-  }
-  error(error: SocketError): void {
-    enter.error(this.#connection, error);
-  }
-  close(): void {
-    enter.close(this.#connection);
-  }
-  drain(): void {
-    enter.drain(this.#connection);
   }
   onConsume(): void {
     enter.consumed(this.#connection);
@@ -231,14 +211,9 @@ class ConnectionEvents implements WireHandler, ReadQueueOptions {
  * caller[kOpen]();
  * ```
  */
-export class Connection implements Caller {
+export class Connection implements Caller, WireHandler {
   static {
     enter = {
-      data: (connection, chunk) => connection.#onData(chunk),
-      end: (connection) => connection.#onEnd(),
-      error: (connection, error) => connection.#onError(error),
-      close: (connection) => connection.#onClose(),
-      drain: (connection) => connection.#onDrain(),
       consumed: (connection) => connection.#consumed(),
       peer: (connection) => connection.#peer(),
     };
@@ -261,7 +236,6 @@ export class Connection implements Caller {
   }
 
   readonly #options: ConnectionOptions;
-  readonly #events: ConnectionEvents;
   #wire: Wire | undefined;
   #state: Lifecycle;
   #marks = 0;
@@ -272,7 +246,6 @@ export class Connection implements Caller {
   /** Without a wire the connection starts out `connecting`; its owner attaches one once dialled. */
   constructor(options: ConnectionOptions, wire?: Wire) {
     this.#options = options;
-    this.#events = new ConnectionEvents(this, options);
     this.#state = wire === undefined ? CONNECTING : OPEN;
     if (wire !== undefined) {
       // Whatever the wire reports before its owner opens the connection waits, so that onConnect
@@ -280,6 +253,27 @@ export class Connection implements Caller {
       this.#marks = UNOPENED | (options.service !== undefined ? CONNECT_DUE : 0);
       this.#start(wire);
     }
+  }
+
+  /** @internal The wire's events (see {@link WireHandler}): the connection is its own handler. */
+  [kWireData](chunk: Buffer): void {
+    this.#onData(chunk);
+  }
+  /** @internal */
+  [kWireEnd](): void {
+    this.#onEnd();
+  }
+  /** @internal */
+  [kWireError](error: SocketError): void {
+    this.#onError(error);
+  }
+  /** @internal */
+  [kWireClose](): void {
+    this.#onClose();
+  }
+  /** @internal */
+  [kWireDrain](): void {
+    this.#onDrain();
   }
 
   /** Unique within the process. */
@@ -599,7 +593,7 @@ export class Connection implements Caller {
 
   #start(wire: Wire): void {
     this.#wire = wire;
-    wire.start(this.#events);
+    wire.start(this);
   }
 
   #state_(): Rare {
@@ -610,7 +604,7 @@ export class Connection implements Caller {
   // has none. A late queue starts in the state the connection is in.
   #readQueue(): ReadQueue {
     if (this.#queue !== undefined) return this.#queue;
-    const queue = new ReadQueue(this.#events);
+    const queue = new ReadQueue(new QueueEvents(this, this.#options));
     this.#queue = queue;
     const fault = this.#rare?.fault;
     if (fault !== undefined) queue.fail(fault);

@@ -4,7 +4,7 @@ import { chooseDelivery } from './deliveries.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import type { Service } from '../service.js';
 import type { FrameCodec } from '../framing/codec.js';
-import type { Wire, WireHandler, WireInfo } from './wire.js';
+import { kWireClose, kWireData, kWireDrain, kWireEnd, kWireError, type Wire, type WireHandler, type WireInfo } from './wire.js';
 
 /** A Wire whose events the test fires by hand and whose calls it records. */
 export class FakeWire implements Wire {
@@ -66,21 +66,21 @@ export class FakeWire implements Wire {
 
   // The peer's side, as the test plays it.
   data(text: string | Buffer): void {
-    this.handler!.data(typeof text === 'string' ? Buffer.from(text) : text);
+    this.handler![kWireData](typeof text === 'string' ? Buffer.from(text) : text);
   }
   end(): void {
-    this.handler!.end();
+    this.handler![kWireEnd]();
   }
   error(error: SocketError): void {
-    this.handler!.error(error);
+    this.handler![kWireError](error);
   }
   drain(): void {
-    this.handler!.drain();
+    this.handler![kWireDrain]();
   }
   fireClose(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.handler?.close();
+    this.handler?.[kWireClose]();
   }
 }
 

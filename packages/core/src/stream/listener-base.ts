@@ -11,7 +11,7 @@ import { acceptStepsFor, type AcceptStepOptions } from './accept-steps.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import { chooseDelivery } from './deliveries.js';
 import { kDestroy, kOpen } from './symbols.js';
-import { peerName, type Acceptor, type Wire, type WireHandler } from './wire.js';
+import { kWireClose, kWireData, kWireDrain, kWireEnd, kWireError, peerName, type Acceptor, type Wire, type WireHandler } from './wire.js';
 
 /**
  * What the listener base reads of a resolved listener config (a transport's config may have more).
@@ -28,7 +28,7 @@ export type ListenerBaseConfig = Pick<
   AcceptStepOptions;
 
 // A refused wire's events go nowhere.
-const IGNORE: WireHandler = { data() {}, end() {}, error() {}, close() {}, drain() {} };
+const IGNORE: WireHandler = { [kWireData]() {}, [kWireEnd]() {}, [kWireError]() {}, [kWireClose]() {}, [kWireDrain]() {} };
 
 /**
  * The TCP listener every transport shares, over an {@link Acceptor} that the transport provides:

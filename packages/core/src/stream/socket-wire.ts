@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { plainAddress } from '../address.js';
 import { fromSystemError, GenericError, type SocketError } from '../errors.js';
 import { isTlsError, tlsFailed } from '../tls/tls-errors.js';
-import { peerName, type Wire, type WireHandler, type WireInfo } from './wire.js';
+import { kWireClose, kWireData, kWireDrain, kWireEnd, kWireError, peerName, type Wire, type WireHandler, type WireInfo } from './wire.js';
 
 /**
  * The socket a {@link SocketWire} drives: a `net.Socket`, a `tls.TLSSocket`, or a TLS socket over any
@@ -21,10 +21,10 @@ const WIRE = Symbol('@sock/core:wire');
 type WiredSocket = SocketLike & { [WIRE]: SocketWire };
 
 function onData(this: WiredSocket, chunk: Buffer): void {
-  this[WIRE].handler.data(chunk);
+  this[WIRE].handler[kWireData](chunk);
 }
 function onEnd(this: WiredSocket): void {
-  this[WIRE].handler.end();
+  this[WIRE].handler[kWireEnd]();
 }
 function onDrain(this: WiredSocket): void {
   this[WIRE].drained();
@@ -39,7 +39,7 @@ function onClose(this: WiredSocket): void {
   // 'error' stays handled: a late error from a closed socket must never go unlistened.
   this.off('error', onError);
   this.on('error', ignore);
-  this[WIRE].handler.close();
+  this[WIRE].handler[kWireClose]();
 }
 function ignore(): void {}
 
@@ -140,7 +140,7 @@ export class SocketWire implements Wire, WireInfo {
     const early = this.#early;
     if (early !== undefined) {
       this.#early = undefined;
-      handler.error(early);
+      handler[kWireError](early);
     }
   }
 
@@ -170,7 +170,7 @@ export class SocketWire implements Wire, WireInfo {
   /** @internal */
   drained(): void {
     this.#flags &= ~DRAIN_ARMED;
-    this.handler.drain();
+    this.handler[kWireDrain]();
   }
 
   /** @internal */
@@ -180,7 +180,7 @@ export class SocketWire implements Wire, WireInfo {
     const peer = peerName(this.info);
     // A TLS alert after the handshake (TLS 1.3: "certificate required") is a TLS failure, not a reset.
     const mapped = isTlsError(error) ? tlsFailed(error, peer) : fromSystemError(error, this.#socket.connecting ? 'connect' : 'read', peer);
-    if ((this.#flags & STARTED) !== 0) this.handler.error(mapped);
+    if ((this.#flags & STARTED) !== 0) this.handler[kWireError](mapped);
     else this.#early = mapped;
   }
 

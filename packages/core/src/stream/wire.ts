@@ -83,24 +83,78 @@ export function peerName(info: WireInfo | undefined, fallback = 'an unconnected 
 }
 
 /**
- * What a {@link Wire} reports. A wire calls `error` at most once, and `close` exactly once, last.
+ * {@link WireHandler}: a chunk from the peer. The wire gives up ownership of the Buffer.
  *
  * @example
  * ```ts
- * wire.start({ data: (c) => queue.push(c), end() {}, error() {}, close() {}, drain() {} });
+ * handler[kWireData](Buffer.from('PING\r\n'));
+ * ```
+ */
+export const kWireData = Symbol('@sock/core:wire data');
+/**
+ * {@link WireHandler}: the peer sent FIN; no more data will come.
+ *
+ * @example
+ * ```ts
+ * handler[kWireEnd](); // the peer will send nothing more; we may still write
+ * ```
+ */
+export const kWireEnd = Symbol('@sock/core:wire end');
+/**
+ * {@link WireHandler}: a fault (reset, ...), already mapped to a SocketError naming the endpoint.
+ *
+ * @example
+ * ```ts
+ * handler[kWireError](fromSystemError(error, 'read', peerName(wire.info)));
+ * ```
+ */
+export const kWireError = Symbol('@sock/core:wire error');
+/**
+ * {@link WireHandler}: fully closed, whatever the cause. The last call.
+ *
+ * @example
+ * ```ts
+ * socket.once('close', () => handler[kWireClose]());
+ * ```
+ */
+export const kWireClose = Symbol('@sock/core:wire close');
+/**
+ * {@link WireHandler}: the write buffer drained below its high-water mark.
+ *
+ * @example
+ * ```ts
+ * socket.on('drain', () => handler[kWireDrain]());
+ * ```
+ */
+export const kWireDrain = Symbol('@sock/core:wire drain');
+
+/**
+ * What a {@link Wire} reports. A wire calls `kWireError` at most once, and `kWireClose` exactly
+ * once, last. The entry points are symbols so that a `Connection` is its own handler (one object
+ * less per connection) without them on the public surface of a `Caller`.
+ *
+ * @example
+ * ```ts
+ * wire.start({
+ *   [kWireData]: (chunk) => queue.push(chunk),
+ *   [kWireEnd]() {},
+ *   [kWireError]() {},
+ *   [kWireClose]() {},
+ *   [kWireDrain]() {},
+ * });
  * ```
  */
 export interface WireHandler {
   /** A chunk from the peer. The wire gives up ownership of the Buffer. */
-  data(chunk: Buffer): void;
+  [kWireData](chunk: Buffer): void;
   /** The peer sent FIN: no more data will come. */
-  end(): void;
-  /** A fault (reset, ...), already mapped to a SocketError naming the endpoint. `close` follows. */
-  error(error: SocketError): void;
+  [kWireEnd](): void;
+  /** A fault (reset, ...), already mapped to a SocketError naming the endpoint. `kWireClose` follows. */
+  [kWireError](error: SocketError): void;
   /** Fully closed, whatever the cause. The last call. */
-  close(): void;
+  [kWireClose](): void;
   /** The write buffer drained below its high-water mark. */
-  drain(): void;
+  [kWireDrain](): void;
 }
 
 /**
