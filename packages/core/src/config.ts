@@ -216,7 +216,15 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
  */
 export const DEFAULT_MAX_QUEUED_DATAGRAMS = 1024;
 
-/** A {@link ConnectionConfig} with every default filled in. */
+/**
+ * A {@link ConnectionConfig} with every default filled in.
+ *
+ * @example
+ * ```ts
+ * const config: ResolvedConnectionConfig = resolveClientConfig({ host: 'localhost', port: 6379 });
+ * config.noDelay; // true
+ * ```
+ */
 export interface ResolvedConnectionConfig {
   readTimeoutInMillis: number;
   idleTimeoutInMillis: number;
@@ -228,7 +236,15 @@ export interface ResolvedConnectionConfig {
   framing: FrameCodec | undefined;
 }
 
-/** A {@link ClientConfig} with every default filled in. */
+/**
+ * A {@link ClientConfig} with every default filled in.
+ *
+ * @example
+ * ```ts
+ * const config: ResolvedClientConfig = resolveClientConfig({ host: 'localhost', port: 6379 });
+ * config.connectTimeoutInMillis; // 30_000
+ * ```
+ */
 export interface ResolvedClientConfig extends ResolvedConnectionConfig {
   host: string;
   port: number;
@@ -237,7 +253,15 @@ export interface ResolvedClientConfig extends ResolvedConnectionConfig {
   secureSocket: ResolvedClientSecureSocket | undefined;
 }
 
-/** A {@link ListenerConfig} with every default filled in. */
+/**
+ * A {@link ListenerConfig} with every default filled in.
+ *
+ * @example
+ * ```ts
+ * const config: ResolvedListenerConfig = resolveListenerConfig({ maxConnections: 100 });
+ * config.proxyProtocol; // undefined
+ * ```
+ */
 export interface ResolvedListenerConfig extends ResolvedConnectionConfig {
   interface: string | undefined;
   maxConnections: number;
@@ -249,14 +273,30 @@ export interface ResolvedListenerConfig extends ResolvedConnectionConfig {
   reusePort: boolean;
 }
 
-/** A {@link UdpClientConfig} with every default filled in. */
+/**
+ * A {@link UdpClientConfig} with every default filled in.
+ *
+ * @example
+ * ```ts
+ * const config: ResolvedUdpClientConfig = resolveUdpClientConfig({});
+ * config.maxQueuedDatagrams; // DEFAULT_MAX_QUEUED_DATAGRAMS
+ * ```
+ */
 export interface ResolvedUdpClientConfig {
   localAddress: Address | undefined;
   readTimeoutInMillis: number;
   maxQueuedDatagrams: number;
 }
 
-/** A {@link UdpConnectConfig} with every default filled in. */
+/**
+ * A {@link UdpConnectConfig} with every default filled in.
+ *
+ * @example
+ * ```ts
+ * const config: ResolvedUdpConnectConfig = resolveUdpConnectConfig({ host: '127.0.0.1', port: 53 });
+ * config.port; // 53
+ * ```
+ */
 export interface ResolvedUdpConnectConfig extends ResolvedUdpClientConfig {
   host: string;
   port: number;
@@ -276,6 +316,12 @@ const CONNECTION_KEYS = [
 /**
  * The option names each config accepts; a transport that adds options of its own (UDP socket
  * options, ...) passes them as `extraKeys` to the resolver.
+ *
+ * @example
+ * ```ts
+ * CONFIG_KEYS.udpListener; // ['interface']
+ * resolveClientConfig(config, ['lookup']); // a transport's own option, accepted too
+ * ```
  */
 export const CONFIG_KEYS = Object.freeze({
   client: Object.freeze(['host', 'port', 'callbackService', 'connectTimeoutInMillis', 'secureSocket', ...CONNECTION_KEYS]),

@@ -64,7 +64,14 @@ export function publishClose(caller: object): void {
   if (closeChannel.hasSubscribers) closeChannel.publish({ caller } satisfies SockMessage);
 }
 
-/** @internal An error was routed to a connection (or refused one before it became a caller). */
+/**
+ * @internal An error was routed to a connection (or refused one before it became a caller).
+ *
+ * @example
+ * ```ts
+ * publishError(caller, new GenericError('IDLE_TIMED_OUT', 'no data from 127.0.0.1:5000 for 30000 ms'));
+ * ```
+ */
 export function publishError(caller: object | undefined, error: SocketError, remote?: string): void {
   if (!errorChannel.hasSubscribers) return;
   errorChannel.publish((remote === undefined ? { caller, error } : { caller, error, remote }) satisfies SockMessage);

@@ -212,17 +212,39 @@ export function formatEndpoint(host: string | undefined, port: number | undefine
   return port === undefined ? shown : `${shown}:${port}`;
 }
 
-/** Shorthand for the most common error: bad input at a public boundary. */
+/**
+ * Shorthand for the most common error: bad input at a public boundary.
+ *
+ * @example
+ * ```ts
+ * throw invalidArgument(`port must be an integer from 0 to 65535, got ${describeValue(port)}`);
+ * ```
+ */
 export function invalidArgument(message: string, cause?: unknown): GenericError {
   return new GenericError('INVALID_ARGUMENT', message, cause);
 }
 
-/** Shorthand for an operation on a socket that is closed. */
+/**
+ * Shorthand for an operation on a socket that is closed.
+ *
+ * @example
+ * ```ts
+ * throw connectionClosed('127.0.0.1:6379'); // CONNECTION_CLOSED: connection to 127.0.0.1:6379 is closed
+ * ```
+ */
 export function connectionClosed(endpoint: string, cause?: unknown): GenericError {
   return new GenericError('CONNECTION_CLOSED', `connection to ${endpoint} is closed`, cause);
 }
 
-/** What an operation was doing when the OS failed it; chooses the words and some codes. */
+/**
+ * What an operation was doing when the OS failed it; chooses the words and some codes.
+ *
+ * @example
+ * ```ts
+ * const operation: Operation = 'connect';
+ * fromSystemError(error, operation, '127.0.0.1:6379'); // ECONNREFUSED → CONNECTION_REFUSED
+ * ```
+ */
 export type Operation = 'connect' | 'listen' | 'bind' | 'read' | 'write' | 'send' | 'close' | 'lookup';
 
 /**

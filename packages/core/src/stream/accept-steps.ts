@@ -8,6 +8,11 @@ import type { AcceptStep } from './accept-step.js';
 
 /**
  * What a listener's config may ask of the accept stage. Each option present adds its step.
+ *
+ * @example
+ * ```ts
+ * const steps = acceptStepsFor({ proxyProtocol: 'v2', proxyHeaderTimeoutInMillis: 3000 }, features);
+ * ```
  */
 export interface AcceptStepOptions {
   readonly proxyProtocol?: ProxyProtocolVersion | undefined;

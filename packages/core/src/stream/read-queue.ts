@@ -5,6 +5,11 @@ import { describeValue, validateObject, validateTimeout } from '../validate.js';
 /**
  * How a read without a length is served: TCP hands out every byte that is queued (`'bytes'`), UDP
  * one datagram at a time (`'chunk'`).
+ *
+ * @example
+ * ```ts
+ * new ReadQueue({ readTimeoutInMillis: 0, maxReadLength: 65_507, endpoint: () => 'peer', unit: 'chunk' });
+ * ```
  */
 export type ReadUnit = 'bytes' | 'chunk';
 
@@ -31,7 +36,14 @@ export interface ReadQueueOptions {
   onConsume?: () => void;
 }
 
-/** Builds what a read resolves with from its bytes and the tag of the last chunk they came from. */
+/**
+ * Builds what a read resolves with from its bytes and the tag of the last chunk they came from.
+ *
+ * @example
+ * ```ts
+ * const asBytes: ReadResult<undefined, Buffer> = (data) => data;
+ * ```
+ */
 export type ReadResult<T, R> = (data: Buffer, tag: T) => R;
 
 interface PendingRead<T> {

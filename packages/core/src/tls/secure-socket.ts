@@ -113,13 +113,29 @@ function validateName(value: unknown, name: string): string {
   return value;
 }
 
-/** A {@link ClientSecureSocket} checked, defaults filled in. */
+/**
+ * A {@link ClientSecureSocket} checked, defaults filled in.
+ *
+ * @example
+ * ```ts
+ * const secure: ResolvedClientSecureSocket = resolveClientSecureSocket({ ca });
+ * secure.rejectUnauthorized; // true
+ * ```
+ */
 export interface ResolvedClientSecureSocket extends ClientSecureSocket {
   readonly rejectUnauthorized: boolean;
   readonly handshakeTimeoutInMillis: number;
 }
 
-/** A {@link ListenerSecureSocket} checked, defaults filled in. */
+/**
+ * A {@link ListenerSecureSocket} checked, defaults filled in.
+ *
+ * @example
+ * ```ts
+ * const secure: ResolvedListenerSecureSocket = resolveListenerSecureSocket({ cert, key });
+ * secure.handshakeTimeoutInMillis; // 10_000
+ * ```
+ */
 export interface ResolvedListenerSecureSocket extends ListenerSecureSocket {
   readonly requestCert: boolean;
   readonly handshakeTimeoutInMillis: number;

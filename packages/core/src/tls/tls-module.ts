@@ -13,7 +13,14 @@ import type * as tls from 'node:tls';
  */
 export type TlsModule = Pick<typeof tls, 'connect' | 'createServer' | 'createSecureContext'>;
 
-/** A TLS socket, as `node:tls` makes it. */
+/**
+ * A TLS socket, as `node:tls` makes it.
+ *
+ * @example
+ * ```ts
+ * const socket: TlsSocket = tls.connect({ host: 'localhost', port: 443 });
+ * ```
+ */
 export type TlsSocket = tls.TLSSocket;
 
 /** A TLS server context (`tls.SecureContext`). */

@@ -1,7 +1,21 @@
-/** Does nothing; the handler that marks a promise as handled. */
+/**
+ * Does nothing; the handler that marks a promise as handled.
+ *
+ * @example
+ * ```ts
+ * promise.catch(noop); // nobody awaits it; it must not be an unhandled rejection
+ * ```
+ */
 export const noop = (): void => {};
 
-/** One settled promise shared by every operation that has nothing to wait for. */
+/**
+ * One settled promise shared by every operation that has nothing to wait for.
+ *
+ * @example
+ * ```ts
+ * void RESOLVED.then(task); // run task on the microtask queue
+ * ```
+ */
 export const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
