@@ -1,14 +1,14 @@
 /**
  * `pnpm bench [--quick]`: measures @sock against raw node:net / node:dgram (and the test kit, and
  * promise-socket), interleaved over rounds, each side in its own child processes. Prints a table
- * and writes the same as JSON to bench/results/latest.json. Run with --help for the flags.
+ * and writes the same as JSON to bench/results/latest.json (a full run) or last-run.json (quick, --only). Run with --help for the flags.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BENCH_DIR, killAllChildren } from './child.js';
-import { parseOptions, SCENARIOS, USAGE, type Options } from './options.js';
+import { outputPath, parseOptions, SCENARIOS, USAGE, type Options } from './options.js';
 import { evaluate, machine, renderNotes, renderTable, type Result } from './report.js';
 import { renderRatioChart } from './chart.js';
 import { Progress } from './progress.js';
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
   const skipped = results.filter((result) => result.verdict === 'skipped' || result.verdict === 'error').length;
   console.log(`\n${results.filter((r) => r.verdict === 'pass').length} pass, ${misses} miss, ${skipped} skipped/error; took ${((performance.now() - startedAt) / 1000).toFixed(0)} s`);
 
-  const out = options.out ?? join(BENCH_DIR, 'results', 'latest.json');
+  const out = outputPath(options, join(BENCH_DIR, 'results'));
   mkdirSync(dirname(out), { recursive: true });
   const { only, out: _out, ...sizes } = options;
   const document = {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseOptions, PEER_SCENARIOS } from './options.js';
+import { join } from 'node:path';
+import { outputPath, parseOptions, PEER_SCENARIOS } from './options.js';
 
 describe('parseOptions', () => {
   it('runs the peer scenarios for 5 rounds in a full run and 2 in a quick one', () => {
@@ -26,5 +27,13 @@ describe('parseOptions', () => {
 
   it('turns installing off with --no-install', () => {
     expect(parseOptions(['--no-install']).install).toBe(false);
+  });
+
+  it('writes latest.json (the README chart) only from a full run of every scenario', () => {
+    expect(outputPath(parseOptions([]), 'r')).toBe(join('r', 'latest.json'));
+    expect(outputPath(parseOptions(['--rounds', '3']), 'r')).toBe(join('r', 'latest.json'));
+    expect(outputPath(parseOptions(['--quick']), 'r')).toBe(join('r', 'last-run.json'));
+    expect(outputPath(parseOptions(['--only', 'memory']), 'r')).toBe(join('r', 'last-run.json'));
+    expect(outputPath(parseOptions(['--quick', '--out', 'x.json']), 'r')).toBe('x.json');
   });
 });

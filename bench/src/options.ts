@@ -1,4 +1,5 @@
 /** Command-line flags of `pnpm bench`, with the quick (CI smoke) and full defaults. */
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 export interface Options {
@@ -165,9 +166,26 @@ export const USAGE = `usage: pnpm bench [--quick] [--only a,b] [--rounds N] [--p
   --pin                   pin servers to CPU 0 and clients to CPU 1 with taskset (off by default:
                           on this 2-vCPU VM it made loopback latency worse, p99 ~12 ms)
   --profile               write V8 CPU profiles of the @sock children to bench/results/profiles/
-  --out                   JSON output (default bench/results/latest.json); the SVG chart goes beside it (.svg)
+  --out                   JSON output; the SVG chart goes beside it (.svg). Default: a full run of every
+                          scenario writes bench/results/latest.json (its chart is the README's), a quick
+                          or --only run bench/results/last-run.json, so it never replaces that chart
 size flags (full / quick defaults):
 ${(Object.keys(NUMERIC) as Array<keyof typeof FULL>).map((key) => `  --${NUMERIC[key].padEnd(22)}${FULL[key]} / ${QUICK[key]}`).join('\n')}`;
+
+/**
+ * Where a run writes its JSON (the SVG chart goes beside it): `--out` if given; else a full run of
+ * every scenario writes `latest.json`, whose chart is tracked and shown in the README, and a quick
+ * or `--only` run writes `last-run.json`, so that a smoke run or one scenario never replaces it.
+ *
+ * @example
+ * ```ts
+ * outputPath(parseOptions(['--quick']), 'bench/results'); // 'bench/results/last-run.json'
+ * ```
+ */
+export function outputPath(options: Pick<Options, 'out' | 'quick' | 'only'>, resultsDir: string): string {
+  if (options.out !== undefined) return options.out;
+  return join(resultsDir, !options.quick && options.only === undefined ? 'latest.json' : 'last-run.json');
+}
 
 export function parseOptions(argv: string[]): Options {
   const numericOptions = Object.fromEntries(Object.values(NUMERIC).map((flag) => [flag, { type: 'string' as const }]));
