@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GenericError } from '../errors.js';
-import type { EncodedFrame, FrameCodec, FrameDecoder } from './codec.js';
+import type { FrameCodec, FrameDecoder } from './codec.js';
+import { wire } from './codec.test-support.js';
 import { lengthPrefixed, varintSize, type LengthBytes } from './length-prefixed.js';
 import { lines } from './lines.js';
 
@@ -21,11 +22,6 @@ interface PrefixConfig {
   readonly endian: 'big' | 'little';
 }
 type Config = LinesConfig | PrefixConfig;
-
-/** The wire bytes of an encoded frame as one Buffer. */
-function wire(encoded: EncodedFrame): Buffer {
-  return Buffer.isBuffer(encoded) ? encoded : Buffer.concat(encoded);
-}
 
 const FIXED_LIMIT = { 1: 0xff, 2: 0xffff, 4: 2 ** 31 - 1 } as const;
 

@@ -1,34 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { GenericError, type SocketErrorCode } from '../errors.js';
-import type { EncodedFrame, FrameDecoder } from './codec.js';
+import { caught, drain, wire } from './codec.test-support.js';
 import { lengthPrefixed, varintSize } from './length-prefixed.js';
 
 const bytes = (...values: number[]): Buffer => Buffer.from(values);
-
-/** The wire bytes of an encoded frame as one Buffer. */
-function wire(encoded: EncodedFrame): Buffer {
-  return Buffer.isBuffer(encoded) ? encoded : Buffer.concat(encoded);
-}
-
-/** Every frame the decoder has ready, as latin1 strings. */
-function drain(decoder: FrameDecoder): string[] {
-  const out: string[] = [];
-  for (let frame = decoder.next(); frame !== undefined; frame = decoder.next()) out.push(frame.toString('latin1'));
-  return out;
-}
-
-/** Calls `fn` and returns the GenericError with `code` it must throw. */
-function caught(fn: () => unknown, code: SocketErrorCode): GenericError {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(GenericError);
-  expect((thrown as GenericError).code).toBe(code);
-  return thrown as GenericError;
-}
 
 describe('lengthPrefixed', () => {
   it('uses a 4-byte big-endian prefix by default', () => {
