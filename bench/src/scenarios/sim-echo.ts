@@ -4,23 +4,14 @@
  * delivery a virtual timer the run's clock jumps to). Information, no target: what a chaos test
  * built on the simulation can expect per second of real time.
  */
-import { withChildren } from '../child.js';
 import type { Fields } from '../protocol.js';
-import { CLIENT, failureNote, interleave, pick, type RunContext, type Scenario } from '../scenario.js';
+import { failureNote, interleave, pick, type RunContext, type Scenario } from '../scenario.js';
+import { inProcessEcho } from './in-process-echo.js';
 
 const NAME = 'sim-echo';
 
-async function runOnce(context: RunContext, latency: number): Promise<Fields> {
-  const { options } = context;
-  const budgetMs = (options.testkitSeconds + options.warmupSeconds) * 1000 + 30_000;
-  return withChildren(async (spawn) => {
-    const child = spawn(
-      'sim-echo',
-      { latency, connections: options.echoConnections, seconds: options.testkitSeconds, warmup: options.warmupSeconds, size: options.messageBytes },
-      context.spawnOptions(NAME, true, budgetMs + 10_000, CLIENT),
-    );
-    return child.expect('result', budgetMs);
-  });
+function runOnce(context: RunContext, latency: number): Promise<Fields> {
+  return inProcessEcho(context, NAME, 'sim-echo', { latency });
 }
 
 export const simEcho: Scenario = {

@@ -3,23 +3,14 @@
  * `createLoopbackNetwork().tcp` from @sock/testkit vs real loopback TCP with @sock/tcp. The target
  * is that the test kit is at least 20x faster.
  */
-import { withChildren } from '../child.js';
 import type { Fields } from '../protocol.js';
-import { CLIENT, interleave, pick, type RunContext, type Scenario } from '../scenario.js';
+import { interleave, pick, type RunContext, type Scenario } from '../scenario.js';
+import { inProcessEcho } from './in-process-echo.js';
 
 const NAME = 'testkit-echo';
 
-async function runOnce(context: RunContext, variant: 'testkit' | 'tcp'): Promise<Fields> {
-  const { options } = context;
-  const budgetMs = (options.testkitSeconds + options.warmupSeconds) * 1000 + 30_000;
-  return withChildren(async (spawn) => {
-    const child = spawn(
-      'inproc-echo',
-      { variant, connections: options.echoConnections, seconds: options.testkitSeconds, warmup: options.warmupSeconds, size: options.messageBytes },
-      context.spawnOptions(NAME, true, budgetMs + 10_000, CLIENT),
-    );
-    return child.expect('result', budgetMs);
-  });
+function runOnce(context: RunContext, variant: 'testkit' | 'tcp'): Promise<Fields> {
+  return inProcessEcho(context, NAME, 'inproc-echo', { variant });
 }
 
 export const testkitEcho: Scenario = {
