@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isSocketError } from '@sock/core';
+import { codeOf } from './code-of.test-support.js';
 import { DnsResponder, dnsQuery } from './dns-responder.js';
-
-function codeOf(action: () => unknown): string | undefined {
-  try {
-    action();
-  } catch (error) {
-    return isSocketError(error) ? error.code : 'not a SocketError';
-  }
-  return undefined;
-}
 
 describe('DnsResponder', () => {
   const dns = new DnsResponder('10.1.2.3');

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isSocketError } from '@sock/core';
+import { codeOf } from './code-of.test-support.js';
 import { HttpRequestScanner } from './http-request-scanner.js';
 import { CLOSE_REPLY, httpReplies, KEEP_ALIVE_REPLY } from './http-replies.js';
 
@@ -10,15 +10,6 @@ const AB_CLOSE = 'GET / HTTP/1.0\r\nHost: 127.0.0.1:8080\r\nUser-Agent: ApacheBe
 
 function feed(scanner: HttpRequestScanner, ...chunks: string[]): number[] {
   return chunks.map((chunk) => scanner.push(Buffer.from(chunk, 'latin1')));
-}
-
-function codeOf(action: () => unknown): string | undefined {
-  try {
-    action();
-  } catch (error) {
-    return isSocketError(error) ? error.code : 'not a SocketError';
-  }
-  return undefined;
 }
 
 describe('HttpRequestScanner', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isSocketError } from '@sock/core';
+import { codeOf } from './code-of.test-support.js';
 import { RespParser } from './resp-parser.js';
 
 const SET = '*3\r\n$3\r\nSET\r\n$16\r\nkey:__rand_int__\r\n$3\r\nxxx\r\n';
@@ -15,15 +15,6 @@ const NAME_OF = new Map([
 
 function strings(commands: Buffer[][]): string[][] {
   return commands.map((args) => args.map((arg) => arg.toString('latin1')));
-}
-
-function codeOf(action: () => unknown): string | undefined {
-  try {
-    action();
-  } catch (error) {
-    return isSocketError(error) ? error.code : 'not a SocketError';
-  }
-  return undefined;
 }
 
 describe('RespParser', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSocketError } from '@sock/core';
+import { codeOf } from './code-of.test-support.js';
 import { parseWrkReport } from './wrk-report.js';
 import { parseAbReport } from './ab-report.js';
 import { parseDnsperfReport } from './dnsperf-report.js';
@@ -66,15 +66,6 @@ const REDIS = `"test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","
 "SET","156250.00","5.038","0.448","3.071","6.271","85.567","121.535"
 "GET","190476.20","4.052","0.216","4.295","5.423","18.783","18.799"
 `;
-
-function codeOf(action: () => unknown): string | undefined {
-  try {
-    action();
-  } catch (error) {
-    return isSocketError(error) ? error.code : 'not a SocketError';
-  }
-  return undefined;
-}
 
 describe('parseWrkReport', () => {
   it('reads the rate, the count, the duration and the latency percentiles', () => {
