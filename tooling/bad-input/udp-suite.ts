@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isSocketError, type Address, type UdpCaller, type UdpClient, type UdpListener, type UdpService, type UdpTransport } from '../../packages/core/src/index.js';
+import { isSocketError, type Address, type UdpCaller, type UdpClient, type UdpConnectedClient, type UdpListener, type UdpService, type UdpTransport } from '../../packages/core/src/index.js';
 import { expectAccepted, expectRefused, settle, type Outcome } from './outcome.js';
 import { NUM_RUNS, optional } from './tcp-suite.js';
 import {
@@ -228,6 +228,10 @@ export async function checkReceive(
   expect(Buffer.concat([got, rest]).equals(payload)).toBe(true);
 }
 
+function hasAbortedSignal(options: unknown): boolean {
+  return isObject(options) && options.signal instanceof AbortSignal && options.signal.aborted;
+}
+
 async function bound(transport: UdpTransport, host: string): Promise<UdpClient & { address: Address }> {
   const client = transport.createUdpClient({ localAddress: { host, port: 0 } });
   await client.ready;
@@ -391,6 +395,47 @@ export function udpBadInput(name: string, open: () => UdpTarget): void {
         );
         await caller.reply('still usable');
         expect((await sender.receiveFrom(undefined, QUICK)).data.toString()).toBe('still usable');
+      });
+    });
+
+    describe('a connected client (transport.connect)', () => {
+      let client: UdpConnectedClient;
+      beforeAll(async () => {
+        client = await target.transport.connect({ host: target.host, port: receiver.address.port, localAddress: { host: target.host, port: 0 } });
+      });
+      afterAll(() => client.close());
+
+      it('write(data) refuses bad data and sizes over 65507, and sends the exact bytes otherwise', async () => {
+        await fc.assert(
+          fc.asyncProperty(datagramValue, async (data) => {
+            await checkSend(
+              await settle(() => client.write(data as never)),
+              data,
+              true,
+              async () => (await receiver.receiveFrom(undefined, QUICK)).data,
+              () => client.write('marker'),
+            );
+          }),
+          { numRuns: NUM_RUNS },
+        );
+      });
+
+      it('read(length, options) rejects bad arguments at once and reads exactly what was asked for otherwise', async () => {
+        await fc.assert(
+          fc.asyncProperty(udpLengthValue, readOptionsValue, async (length, options) => {
+            // A bad length or options with an aborted signal: the udp package's own test checks those.
+            if (hasAbortedSignal(options) && !(isReadLength(length, MAX_RECEIVE) && isReadOptions(options))) return;
+            await checkReceive(
+              (n, o) => client.read(n as number, o as never),
+              (data) => receiver.sendTo(data, client.localAddress!),
+              length,
+              options,
+            );
+          }),
+          { numRuns: NUM_RUNS },
+        );
+        await client.write('still usable');
+        expect((await receiver.receiveFrom(undefined, QUICK)).data.toString()).toBe('still usable');
       });
     });
 
