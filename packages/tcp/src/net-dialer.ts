@@ -1,4 +1,4 @@
-import { Socket, type SocketConstructorOpts } from 'node:net';
+import { isIPv4, Socket, type SocketConstructorOpts } from 'node:net';
 import { keepAliveDelay } from './keep-alive.js';
 import { formatEndpoint, fromSystemError, SocketWire, type Dialer, type DialOptions, type ResolvedClientConfig, type Wire } from '@sock/core/internal';
 
@@ -33,7 +33,8 @@ export const netDialer: Dialer<ResolvedClientConfig> = Object.freeze({
       };
       const connected = (): void => {
         done();
-        resolve(new SocketWire(socket));
+        // An IPv4 literal is the peer's address as the OS would report it: no getpeername.
+        resolve(new SocketWire(socket, undefined, isIPv4(target.host) ? { host: target.host, port: target.port } : undefined));
       };
       const failed = (error: Error): void => {
         done();

@@ -205,6 +205,24 @@ describe('service dispatch over real TCP (the rules themselves are tested in @so
     expect(server.localPort).toBe(port);
     expect(server.id).not.toBe(client.id);
   });
+  it('a client dialled to an IPv4 literal names both endpoints as the server sees them, also after a reset', async () => {
+    const seen = deferred<{ remoteAddress?: string; remotePort?: number; localAddress?: string }>();
+    const server = createServer((socket) => {
+      seen.resolve({ remoteAddress: socket.remoteAddress, remotePort: socket.remotePort, localAddress: socket.localAddress });
+      socket.once('data', () => socket.resetAndDestroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    track({ close: () => new Promise((resolve) => server.close(resolve)) });
+    const port = (server.address() as { port: number }).port;
+    const client = await connect(port, { host: '127.0.0.1' });
+    const peer = await seen.promise;
+    const endpoints = (): unknown[] => [client.remoteAddress, client.remotePort, client.localAddress, client.localPort];
+    expect(endpoints()).toEqual([peer.localAddress, port, peer.remoteAddress, peer.remotePort]);
+    const read = client.read(10);
+    await client.write('trigger');
+    await expect(read).rejects.toMatchObject({ code: 'CONNECTION_RESET', message: expect.stringContaining(`127.0.0.1:${port}`) });
+    expect(endpoints()).toEqual([peer.localAddress, port, peer.remoteAddress, peer.remotePort]);
+  });
 });
 
 describe('listener lifecycle', () => {

@@ -67,6 +67,9 @@ export class DgramWire implements DatagramWire {
   #closing: Promise<void> | undefined;
   #socketClosed: Promise<void> | undefined;
   #bound = false;
+  // The last numeric host sent to, and its form for this socket (`::ffff:` on a dual-stack one).
+  #lastHost: string | undefined;
+  #lastTarget = '';
 
   constructor(options: DgramWireOptions) {
     this.#options = options;
@@ -100,6 +103,8 @@ export class DgramWire implements DatagramWire {
     const remote = this.#remote;
     if (remote !== undefined) return this.#sendOn(socket, data, undefined, undefined, remote);
     const host = to.host;
+    // A responder replies to the same few senders: the last numeric host's socket form is kept.
+    if (host === this.#lastHost) return this.#sendOn(socket, data, to.port, this.#lastTarget, to);
     const family = this.#family!;
     const kind = isIP(host);
     if (kind !== 0) {
@@ -111,7 +116,10 @@ export class DgramWire implements DatagramWire {
           return rejected(error);
         }
       }
-      return this.#sendOn(socket, data, to.port, kind === 4 && family === 'dual' ? `::ffff:${host}` : host, to);
+      const target = kind === 4 && family === 'dual' ? `::ffff:${host}` : host;
+      this.#lastHost = host;
+      this.#lastTarget = target;
+      return this.#sendOn(socket, data, to.port, target, to);
     }
     return handled(this.#sendByName(socket, data, to));
   }

@@ -37,6 +37,25 @@ describe('UdpListener', () => {
     expect(answer.address).toEqual(listener.bound);
   });
 
+  it('a dual-stack listener answers IPv4 and IPv6 senders in turn, each at its own address', async () => {
+    // Replies reuse the last sender's socket address form (::ffff: on a dual-stack socket): it must
+    // follow the sender when the family changes back and forth.
+    const listener = track(new UdpListener(0));
+    listener.attach({ onDatagram: (datagram, caller) => caller.reply(datagram.data) });
+    await listener.start();
+    const port = listener.address!.port;
+    const v4 = await client('127.0.0.1');
+    const v6 = await client('::1');
+    for (let round = 0; round < 3; round++) {
+      for (const [sender, host] of [[v4, '127.0.0.1'], [v6, '::1']] as const) {
+        await sender.sendTo(`${host} ${round}`, { host, port });
+        const answer = await sender.receiveFrom(undefined, QUICK);
+        expect(answer.data.toString()).toBe(`${host} ${round}`);
+        expect(answer.address).toEqual({ host, port });
+      }
+    }
+  });
+
   it('hands the datagram and the sender to onDatagram; caller.sendTo reaches anyone', async () => {
     const seen: { text: string; from: Address; caller: Address }[] = [];
     const third = await client();

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { plainAddress } from '../address.js';
+import type { Address } from '../config.js';
 import { fromSystemError, GenericError, type SocketError } from '../errors.js';
 import { isTlsError, tlsFailed } from '../tls/tls-errors.js';
 import { kWireClose, kWireData, kWireDrain, kWireEnd, kWireError, peerName, type Wire, type WireHandler, type WireInfo } from './wire.js';
@@ -92,15 +93,22 @@ export class SocketWire implements Wire, WireInfo {
   /**
    * The socket must be connected: both endpoints are read now, once (Node forgets them when the
    * socket closes, and messages about a later reset must still name the peer); `info`, if given,
-   * is taken instead (a TLS socket over a stream keeps the stream's endpoints). From here on the
-   * socket's 'error' is always listened for.
+   * is taken instead (a TLS socket over a stream keeps the stream's endpoints). A dialler that
+   * connected to a numeric address in the form the OS reports (an IPv4 literal) may give it as
+   * `peer`: a socket's peer is the address it connected to, so it is not asked for again. From here
+   * on the socket's 'error' is always listened for.
    */
-  constructor(socket: SocketLike, info?: WireInfo) {
+  constructor(socket: SocketLike, info?: WireInfo, peer?: Address) {
     const wired = socket as WiredSocket;
     this.#socket = wired;
     if (info === undefined) {
-      this.remoteAddress = shared(plainAddress(socket.remoteAddress));
-      this.remotePort = socket.remotePort ?? 0;
+      if (peer === undefined) {
+        this.remoteAddress = shared(plainAddress(socket.remoteAddress));
+        this.remotePort = socket.remotePort ?? 0;
+      } else {
+        this.remoteAddress = shared(peer.host);
+        this.remotePort = peer.port;
+      }
       this.localAddress = shared(plainAddress(socket.localAddress));
       this.localPort = socket.localPort ?? 0;
     } else {
