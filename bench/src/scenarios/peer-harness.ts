@@ -30,7 +30,8 @@ export async function serveAndLoad(context: RunContext, scenario: string, server
     const stats = await child.stop();
     const errors = num(stats, 'errors');
     if (errors > 0) throw new Error(`the ${server.role} server counted ${errors} protocol errors; first: ${str(stats, 'firstError')}`);
-    return { ...measured, answered: num(stats, 'answered'), faults: num(stats, 'faults') };
+    const answered = num(stats, 'answered');
+    return { ...measured, answered, faults: num(stats, 'faults'), cpuPerRequest: answered > 0 ? num(stats, 'cpuMicros') / answered : Number.NaN };
   });
 }
 
@@ -70,9 +71,10 @@ export async function runPeerScenario<K extends string>(
   context: RunContext,
   scenario: string,
   tool: LoadTool,
-  specs: readonly PeerRowSpec[],
+  given: readonly PeerRowSpec[],
   variants: Record<K, () => Promise<Fields>>,
 ): Promise<Row[]> {
+  const specs = [...given, ...cpuRows(given)];
   const rowOf = (spec: PeerRowSpec): Row => {
     const { subjectVariant: _s, baselineVariant: _b, field: _f, ...rest } = spec;
     return { scenario, ...rest, subjectSamples: [], baselineSamples: [] };
@@ -91,4 +93,22 @@ export async function runPeerScenario<K extends string>(
     baselineSamples: pick(byName[spec.baselineVariant] ?? [], spec.field),
     ...(note === undefined ? {} : { note }),
   }));
+}
+
+/**
+ * One info row per pair of variants compared for throughput: the server's CPU time (user + system)
+ * per request answered. Unlike requests/s, it does not depend on how the server and the load
+ * generator share the cores, so it is what @sock itself costs against raw Node.
+ */
+export function cpuRows(specs: readonly PeerRowSpec[]): PeerRowSpec[] {
+  const rows: PeerRowSpec[] = [];
+  const seen = new Set<string>();
+  for (const spec of specs) {
+    const pair = `${spec.subjectVariant}/${spec.baselineVariant}`;
+    if (spec.target?.kind !== 'ratio' || seen.has(pair)) continue;
+    seen.add(pair);
+    const { subject, baseline, subjectVariant, baselineVariant } = spec;
+    rows.push({ metric: 'server CPU per request', unit: 'µs', subject, baseline, subjectVariant, baselineVariant, field: 'cpuPerRequest' });
+  }
+  return rows;
 }

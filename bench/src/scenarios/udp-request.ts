@@ -2,7 +2,8 @@
  * udp-request: request/response over UDP with a Node client. One raw node:dgram client (the same
  * for both variants, so the client does not decide the ratio) keeps `udpWindow` DNS queries
  * outstanding against the peer-dns responders: @sock `UdpListener` + `caller.reply` vs raw dgram.
- * Reported: round trips/s, loss (queries with no answer within `udpTimeoutMs`), p99 latency.
+ * Reported: round trips/s, loss (queries with no answer within `udpTimeoutMs`), p99 latency, and the
+ * server's CPU time per request answered.
  */
 import { withChildren } from '../child.js';
 import { num, type Fields } from '../protocol.js';
@@ -26,7 +27,8 @@ async function runOnce(context: RunContext, serverRole: string, sock: boolean): 
     const stats = await server.stop();
     if (num(stats, 'errors') > 0) throw new Error(`the ${serverRole} server counted ${num(stats, 'errors')} protocol errors; first: ${String(stats.firstError)}`);
     if (num(result, 'errors') > 0) throw new Error(`the client got ${num(result, 'errors')} malformed replies`);
-    return result;
+    const answered = num(stats, 'answered');
+    return { ...result, cpuPerRequest: answered > 0 ? num(stats, 'cpuMicros') / answered : Number.NaN };
   });
 }
 
@@ -45,6 +47,7 @@ export const udpRequest: Scenario = {
       { ...base, metric, unit: 'rt/s', subjectSamples: pick(results.sock, 'rtPerSec'), baselineSamples: pick(results.raw, 'rtPerSec'), target: { kind: 'ratio', op: '>=', value: 0.95 } },
       { ...base, metric: `loss (no reply in ${context.options.udpTimeoutMs} ms)`, unit: '%', subjectSamples: pick(results.sock, 'lossPercent'), baselineSamples: pick(results.raw, 'lossPercent'), target: { kind: 'not-worse', slack: 0 } },
       { ...base, metric: 'p99 latency', unit: 'µs', subjectSamples: pick(results.sock, 'p99'), baselineSamples: pick(results.raw, 'p99') },
+      { ...base, metric: 'server CPU per request', unit: 'µs', subjectSamples: pick(results.sock, 'cpuPerRequest'), baselineSamples: pick(results.raw, 'cpuPerRequest') },
     ];
     return note === undefined ? rows : rows.map((row) => ({ ...row, note }));
   },
