@@ -4,8 +4,8 @@
  * release once flushed (what @sock's close does) against a raw net.Server.
  */
 import { withChildren } from '../child.js';
-import type { Fields } from '../protocol.js';
-import { CLIENT, interleave, pick, SERVER, type RunContext, type Scenario } from '../scenario.js';
+import { num, type Fields } from '../protocol.js';
+import { CLIENT, interleave, pick, SERVER, type Row, type RunContext, type Scenario } from '../scenario.js';
 
 const NAME = 'tcp-connect';
 
@@ -18,9 +18,21 @@ export async function connectRun(context: RunContext, scenario: string, serverRo
     const { port } = await server.expect('ready', 20_000);
     const client = spawn(clientRole, { port: port!, count, maxSeconds }, context.spawnOptions(scenario, sock, budgetMs + 10_000, CLIENT));
     const result = await client.expect('result', budgetMs);
-    await server.stop();
-    return result;
+    const served = await server.stop();
+    const connections = num(result, 'connections');
+    return { ...result, serverCpuPerConn: connections > 0 && typeof served.cpuMicros === 'number' ? served.cpuMicros / connections : Number.NaN };
   });
+}
+
+/** Info rows: each side's CPU time per connection (it does not move with how the two share the cores). */
+export function cpuPerConnectionRows(
+  base: { scenario: string; subject: string; baseline: string },
+  results: { sock: Array<Fields | undefined>; raw: Array<Fields | undefined> },
+): Row[] {
+  return [
+    { ...base, metric: 'client CPU per connection', unit: 'µs', subjectSamples: pick(results.sock, 'cpuPerConn'), baselineSamples: pick(results.raw, 'cpuPerConn') },
+    { ...base, metric: 'server CPU per connection', unit: 'µs', subjectSamples: pick(results.sock, 'serverCpuPerConn'), baselineSamples: pick(results.raw, 'serverCpuPerConn') },
+  ];
 }
 
 export const tcpConnect: Scenario = {
@@ -43,6 +55,7 @@ export const tcpConnect: Scenario = {
         baselineSamples: pick(results.raw, 'perSec'),
         target: { kind: 'ratio', op: '>=', value: 0.95 },
       },
+      ...cpuPerConnectionRows({ scenario: NAME, subject: '@sock', baseline: 'raw net' }, results),
     ];
   },
 };

@@ -5,7 +5,7 @@
  * (callback loop). Server and client are separate processes. Both sides use TCP_NODELAY.
  */
 import { withChildren } from '../child.js';
-import type { Fields } from '../protocol.js';
+import { num, type Fields } from '../protocol.js';
 import { CLIENT, interleave, pick, SERVER, type Row, type RunContext, type Scenario } from '../scenario.js';
 
 const NAME = 'tcp-echo';
@@ -23,9 +23,23 @@ export async function echoPair(context: RunContext, scenario: string, serverRole
       context.spawnOptions(scenario, sock.client, budgetMs + 10_000, CLIENT),
     );
     const result = await client.expect('result', budgetMs);
-    await server.stop();
-    return result;
+    const served = await server.stop();
+    // CPU per round trip on each side, over every round trip of the run (warm-up included).
+    const all = num(result, 'allRoundTrips');
+    const perRoundTrip = (micros: unknown): number => (all > 0 && typeof micros === 'number' ? micros / all : Number.NaN);
+    return { ...result, serverCpuPerRt: perRoundTrip(served.cpuMicros), clientCpuPerRt: perRoundTrip(result.cpuMicros) };
   });
+}
+
+/** Info rows: each side's CPU time per round trip (it does not move with how the two share the cores). */
+export function cpuPerRoundTripRows(
+  base: { scenario: string; subject: string; baseline: string },
+  results: { sock: Array<Fields | undefined>; raw: Array<Fields | undefined> },
+): Row[] {
+  return [
+    { ...base, metric: 'server CPU per round trip', unit: 'µs', subjectSamples: pick(results.sock, 'serverCpuPerRt'), baselineSamples: pick(results.raw, 'serverCpuPerRt') },
+    { ...base, metric: 'client CPU per round trip', unit: 'µs', subjectSamples: pick(results.sock, 'clientCpuPerRt'), baselineSamples: pick(results.raw, 'clientCpuPerRt') },
+  ];
 }
 
 export const tcpEcho: Scenario = {
@@ -42,6 +56,7 @@ export const tcpEcho: Scenario = {
       { ...base, metric: 'round trips/s', unit: 'rt/s', subjectSamples: pick(results.sock, 'rtPerSec'), baselineSamples: pick(results.raw, 'rtPerSec'), target: { kind: 'ratio', op: '>=', value: 0.97 } },
       { ...base, metric: 'p50 latency', unit: 'µs', subjectSamples: pick(results.sock, 'p50'), baselineSamples: pick(results.raw, 'p50') },
       { ...base, metric: 'p99 latency', unit: 'µs', subjectSamples: pick(results.sock, 'p99'), baselineSamples: pick(results.raw, 'p99'), target: { kind: 'ratio', op: '<=', value: 1.2 } },
+      ...cpuPerRoundTripRows(base, results),
     ];
     return rows;
   },

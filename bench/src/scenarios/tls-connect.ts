@@ -7,7 +7,7 @@
  * call), so the ratio is about the per-connection work, not about parsing the CA again.
  */
 import { interleave, pick, type Scenario } from '../scenario.js';
-import { connectRun } from './tcp-connect.js';
+import { connectRun, cpuPerConnectionRows } from './tcp-connect.js';
 
 const NAME = 'tls-connect';
 
@@ -32,6 +32,7 @@ export const tlsConnect: Scenario = {
         baselineSamples: pick(results.raw, 'perSec'),
         target: { kind: 'ratio', op: '>=', value: 0.95 },
       },
+      ...cpuPerConnectionRows({ scenario: NAME, subject: '@sock', baseline: 'raw tls' }, results),
     ];
   },
 };

@@ -5,7 +5,7 @@
  * before the uncounted warm-up starts, so connection set-up is outside the measured window.
  */
 import { interleave, pick, type Row, type Scenario } from '../scenario.js';
-import { echoPair } from './tcp-echo.js';
+import { cpuPerRoundTripRows, echoPair } from './tcp-echo.js';
 
 const NAME = 'tls-echo';
 
@@ -24,6 +24,7 @@ export const tlsEcho: Scenario = {
       { ...base, metric: 'round trips/s', unit: 'rt/s', subjectSamples: pick(results.sock, 'rtPerSec'), baselineSamples: pick(results.raw, 'rtPerSec'), target: { kind: 'ratio', op: '>=', value: 0.95 } },
       { ...base, metric: 'p50 latency', unit: 'µs', subjectSamples: pick(results.sock, 'p50'), baselineSamples: pick(results.raw, 'p50') },
       { ...base, metric: 'p99 latency', unit: 'µs', subjectSamples: pick(results.sock, 'p99'), baselineSamples: pick(results.raw, 'p99') },
+      ...cpuPerRoundTripRows(base, results),
     ];
     return rows;
   },

@@ -12,6 +12,9 @@ export class EchoWindow {
   readonly recorder = new LatencyRecorder();
   roundTrips = 0;
   errors = 0;
+  // Every round trip, warm-up included, and this process's CPU time over them: CPU per round trip.
+  #completed = 0;
+  readonly #cpuAtStart = process.cpuUsage();
   readonly #warmupEnd: number;
   readonly #end: number;
 
@@ -28,6 +31,7 @@ export class EchoWindow {
 
   /** Records a round trip that started at `t0` and ended at `t1` (µs), if inside the window. */
   complete(t0: number, t1: number): void {
+    this.#completed++;
     if (t0 >= this.#warmupEnd && t1 <= this.#end) {
       this.roundTrips++;
       this.recorder.record(t1 - t0);
@@ -37,7 +41,8 @@ export class EchoWindow {
   result(params: Fields): Fields {
     const seconds = num(params, 'seconds');
     const [p50 = Number.NaN, p99 = Number.NaN] = this.recorder.percentiles(0.5, 0.99);
-    return { roundTrips: this.roundTrips, rtPerSec: this.roundTrips / seconds, p50, p99, errors: this.errors };
+    const cpu = process.cpuUsage(this.#cpuAtStart);
+    return { roundTrips: this.roundTrips, rtPerSec: this.roundTrips / seconds, p50, p99, errors: this.errors, allRoundTrips: this.#completed, cpuMicros: cpu.user + cpu.system };
   }
 }
 

@@ -182,13 +182,15 @@ export async function connectLoop(params: Fields, once: () => Promise<void>): Pr
   const count = num(params, 'count');
   const deadline = performance.now() + num(params, 'maxSeconds') * 1000;
   const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
   let done = 0;
   while (done < count && performance.now() < deadline) {
     await once();
     done++;
   }
   const ms = performance.now() - started;
-  return { connections: done, ms, perSec: (done / ms) * 1000 };
+  const cpu = process.cpuUsage(cpuAtStart);
+  return { connections: done, ms, perSec: (done / ms) * 1000, cpuPerConn: done > 0 ? (cpu.user + cpu.system) / done : Number.NaN };
 }
 
 /** Opens `count` idle raw connections (`concurrency` at a time), reports `ready`, holds them until `stop`. */

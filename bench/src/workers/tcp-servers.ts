@@ -42,9 +42,11 @@ export async function serveSock(context: Context, service: Service, result: () =
   await listener.start();
   context.handle('measure', async () => ({ ...(await measureMemory()), connections: listener.connections }));
   context.send('ready', { port: listener.address!.port });
+  const cpuAtReady = process.cpuUsage();
   await context.next('stop');
+  const cpu = process.cpuUsage(cpuAtReady);
   await listener.immediateStop();
-  return result();
+  return { ...result(), cpuMicros: cpu.user + cpu.system };
 }
 
 /** Makes the raw server: a plain net.Server by default; a tls.Server (whose listener gets the TLS sockets) for TLS. */
@@ -72,10 +74,12 @@ export async function serveRaw(context: Context, onSocket: (socket: Socket) => v
   if (address === null || typeof address === 'string') throw new Error('raw server has no port');
   context.handle('measure', async () => ({ ...(await measureMemory()), connections: sockets.size }));
   context.send('ready', { port: address.port });
+  const cpuAtReady = process.cpuUsage();
   await context.next('stop');
+  const cpu = process.cpuUsage(cpuAtReady);
   server.close();
   for (const socket of sockets) socket.destroy();
-  return result();
+  return { ...result(), cpuMicros: cpu.user + cpu.system };
 }
 
 /** @sock Listener, push path: `onBytes` counts every chunk. `config`: see serveSock (TLS). */
