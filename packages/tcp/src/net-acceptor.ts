@@ -13,6 +13,11 @@ import {
 
 function ignore(): void {}
 
+// The unspecified addresses: a socket bound to one accepts on any local address.
+function isAnyAddress(address: string): boolean {
+  return address === '::' || address === '0.0.0.0' || address === '::ffff:0.0.0.0';
+}
+
 /**
  * A `node:net` Server as an {@link Acceptor}: binds, and hands each accepted socket over as a
  * {@link SocketWire}. Sockets are half-open capable so that `shutdownWrite` and end-of-stream
@@ -43,6 +48,9 @@ export class NetAcceptor implements Acceptor {
       keepAliveInitialDelay: keepAliveDelay(config.keepAliveInitialDelayInMillis),
     });
     this.#server = server;
+    // Bound to one address (not a wildcard), every accepted socket's local endpoint is the bound
+    // one: it is not asked for per connection. Known once listening.
+    let local: Address | undefined;
     server.on('connection', (socket) => {
       // Reset before Node took it (a balancer's health check: connect, header, RST; a port scan):
       // no peer to name and nothing to serve, so it never becomes a connection.
@@ -51,7 +59,7 @@ export class NetAcceptor implements Acceptor {
         socket.destroy();
         return;
       }
-      handler.connection(new SocketWire(socket));
+      handler.connection(new SocketWire(socket, undefined, undefined, local));
     });
     return new Promise<Address>((resolve, reject) => {
       const failed = (error: Error): void => {
@@ -68,7 +76,9 @@ export class NetAcceptor implements Acceptor {
         if (bound === null || typeof bound === 'string') {
           resolve({ host: config.interface ?? '::', port: this.#port });
         } else {
-          resolve({ host: plainAddress(bound.address), port: bound.port });
+          const address = { host: plainAddress(bound.address), port: bound.port };
+          if (!isAnyAddress(bound.address)) local = Object.freeze({ ...address });
+          resolve(address);
         }
       });
     });

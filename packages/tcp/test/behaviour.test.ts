@@ -223,6 +223,18 @@ describe('service dispatch over real TCP (the rules themselves are tested in @so
     await expect(read).rejects.toMatchObject({ code: 'CONNECTION_RESET', message: expect.stringContaining(`127.0.0.1:${port}`) });
     expect(endpoints()).toEqual([peer.localAddress, port, peer.remoteAddress, peer.remotePort]);
   });
+  it('a caller names both endpoints as its raw client sees them, on a listener bound to one address and on a wildcard one', async () => {
+    for (const [bind, host] of [['127.0.0.1', '127.0.0.1'], ['::1', '::1'], [undefined, '127.0.0.1'], [undefined, '::1']] as const) {
+      const connected = deferred<Caller>();
+      // Without an interface the listener binds the wildcard (dual-stack).
+      const listener = await listen({ onConnect: (caller) => connected.resolve(caller) }, { interface: bind });
+      const socket = netConnect({ host, port: listener.port });
+      track({ close: async () => void socket.destroy() });
+      await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+      const caller = await connected.promise;
+      expect([caller.localAddress, caller.localPort, caller.remoteAddress, caller.remotePort]).toEqual([socket.remoteAddress, socket.remotePort, socket.localAddress, socket.localPort]);
+    }
+  });
 });
 
 describe('listener lifecycle', () => {

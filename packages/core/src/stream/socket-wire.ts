@@ -93,12 +93,13 @@ export class SocketWire implements Wire, WireInfo {
   /**
    * The socket must be connected: both endpoints are read now, once (Node forgets them when the
    * socket closes, and messages about a later reset must still name the peer); `info`, if given,
-   * is taken instead (a TLS socket over a stream keeps the stream's endpoints). A dialler that
-   * connected to a numeric address in the form the OS reports (an IPv4 literal) may give it as
-   * `peer`: a socket's peer is the address it connected to, so it is not asked for again. From here
-   * on the socket's 'error' is always listened for.
+   * is taken instead (a TLS socket over a stream keeps the stream's endpoints). Endpoints known
+   * without asking the OS may be given, numeric and in the form the OS reports: `peer`, by a
+   * dialler that connected to an IPv4 literal (a socket's peer is the address it connected to);
+   * `local`, by an acceptor bound to one address (every socket it accepts has that address). From
+   * here on the socket's 'error' is always listened for.
    */
-  constructor(socket: SocketLike, info?: WireInfo, peer?: Address) {
+  constructor(socket: SocketLike, info?: WireInfo, peer?: Address, local?: Address) {
     const wired = socket as WiredSocket;
     this.#socket = wired;
     if (info === undefined) {
@@ -109,8 +110,13 @@ export class SocketWire implements Wire, WireInfo {
         this.remoteAddress = shared(peer.host);
         this.remotePort = peer.port;
       }
-      this.localAddress = shared(plainAddress(socket.localAddress));
-      this.localPort = socket.localPort ?? 0;
+      if (local === undefined) {
+        this.localAddress = shared(plainAddress(socket.localAddress));
+        this.localPort = socket.localPort ?? 0;
+      } else {
+        this.localAddress = local.host;
+        this.localPort = local.port;
+      }
     } else {
       this.remoteAddress = info.remoteAddress;
       this.remotePort = info.remotePort;
