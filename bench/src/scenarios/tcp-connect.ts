@@ -9,14 +9,21 @@ import { CLIENT, interleave, pick, SERVER, type Row, type RunContext, type Scena
 
 const NAME = 'tcp-connect';
 
-/** One connect run: `count` sequential connect + close of `clientRole` against `serverRole`; the client's figures. */
+/**
+ * One connect run: `count / 5` unmeasured connects to warm up (the server's CPU count restarts
+ * after them), then `count` sequential connect + close of `clientRole` against `serverRole`; the
+ * client's figures and each side's CPU per connection.
+ */
 export async function connectRun(context: RunContext, scenario: string, serverRole: string, clientRole: string, count: number, sock: boolean): Promise<Fields> {
   const maxSeconds = Math.max(30, count / 200);
   const budgetMs = maxSeconds * 1000 + 20_000;
   return withChildren(async (spawn) => {
     const server = spawn(serverRole, {}, context.spawnOptions(scenario, sock, budgetMs + 10_000, SERVER));
     const { port } = await server.expect('ready', 20_000);
-    const client = spawn(clientRole, { port: port!, count, maxSeconds }, context.spawnOptions(scenario, sock, budgetMs + 10_000, CLIENT));
+    const client = spawn(clientRole, { port: port!, count, warmup: Math.round(count / 5), maxSeconds }, context.spawnOptions(scenario, sock, budgetMs + 10_000, CLIENT));
+    await client.expect('warm', budgetMs);
+    await server.request('cpu-mark', {}, 10_000);
+    client.send('go');
     const result = await client.expect('result', budgetMs);
     const served = await server.stop();
     const connections = num(result, 'connections');
@@ -37,8 +44,8 @@ export function cpuPerConnectionRows(
 
 export const tcpConnect: Scenario = {
   name: NAME,
-  // About 10,000 connections/s.
-  estimateSeconds: (options) => options.rounds * 2 * (options.connectCount / 10_000 + 1.5),
+  // About 10,000 connections/s, a fifth more of them to warm up.
+  estimateSeconds: (options) => options.rounds * 2 * ((options.connectCount * 1.2) / 10_000 + 1.5),
   async run(context) {
     const results = await interleave(context, NAME, {
       sock: () => connectRun(context, NAME, 'tcp-sock-echo', 'connect-sock', context.options.connectCount, true),

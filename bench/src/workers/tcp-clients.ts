@@ -153,7 +153,7 @@ export async function runRawEchoClients(sockets: readonly Socket[], params: Fiel
 /** @sock: `count` sequential `Client.connect` + `close()`. `secureSocket`: TLS (the same object every time). */
 export function connectSock(context: Context, secureSocket?: ClientSecureSocket): Promise<Fields> {
   const port = num(context.params, 'port');
-  return connectLoop(context.params, async () => {
+  return connectLoop(context, async () => {
     const client = await Client.connect(secureSocket === undefined ? { host: HOST, port } : { host: HOST, port, secureSocket });
     await client.close();
   });
@@ -163,7 +163,7 @@ export function connectSock(context: Context, secureSocket?: ClientSecureSocket)
 export function connectRawLoop(context: Context): Promise<Fields> {
   const port = num(context.params, 'port');
   return connectLoop(
-    context.params,
+    context,
     () =>
       new Promise<void>((resolve, reject) => {
         const socket = netConnect({ host: HOST, port });
@@ -177,8 +177,17 @@ export function connectRawLoop(context: Context): Promise<Fields> {
   );
 }
 
-/** Runs `once` (one connect + close) `params.count` times in sequence, or until `params.maxSeconds`; the rate. */
-export async function connectLoop(params: Fields, once: () => Promise<void>): Promise<Fields> {
+/**
+ * Runs `once` (one connect + close) `params.warmup` times unmeasured (the JIT warms up, as in every
+ * other scenario), reports `warm` and waits for `go` (the parent resets the server's CPU count
+ * meanwhile), then `params.count` times in sequence, or until `params.maxSeconds`; the rate.
+ */
+export async function connectLoop(context: Context, once: () => Promise<void>): Promise<Fields> {
+  const { params } = context;
+  const warmup = num(params, 'warmup');
+  for (let i = 0; i < warmup; i++) await once();
+  context.send('warm');
+  await context.next('go');
   const count = num(params, 'count');
   const deadline = performance.now() + num(params, 'maxSeconds') * 1000;
   const started = performance.now();

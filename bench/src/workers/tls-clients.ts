@@ -53,7 +53,7 @@ export function tlsConnectSock(context: Context): Promise<Fields> {
 export function tlsConnectRaw(context: Context): Promise<Fields> {
   const port = num(context.params, 'port');
   return connectLoop(
-    context.params,
+    context,
     () =>
       new Promise<void>((resolve, reject) => {
         const socket = tlsConnect({ host: HOST, port, secureContext: rawClientSecureContext() });
