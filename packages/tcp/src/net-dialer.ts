@@ -48,8 +48,9 @@ export const netDialer: Dialer<ResolvedClientConfig> = Object.freeze({
         socket.destroy();
         reject(signal!.reason);
       };
-      socket.once('connect', connected);
-      socket.once('error', failed);
+      // Plain listeners (no once() wrappers): `done` removes both.
+      socket.on('connect', connected);
+      socket.on('error', failed);
       signal?.addEventListener('abort', aborted, { once: true });
       socket.connect({ host: target.host, port: target.port });
     });

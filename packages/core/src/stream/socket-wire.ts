@@ -34,13 +34,9 @@ function onError(this: WiredSocket, error: Error): void {
   this[WIRE].failed(error);
 }
 function onClose(this: WiredSocket): void {
-  this.off('data', onData);
-  this.off('end', onEnd);
-  this.off('drain', onDrain);
-  // 'error' stays handled: a late error from a closed socket must never go unlistened.
-  this.off('error', onError);
-  this.on('error', ignore);
-  this[WIRE].handler[kWireClose]();
+  // 'close' is a socket's last event: its listeners stay (removing them is work for nothing, the
+  // socket is garbage with its wire), and 'error' stays handled, a late one going nowhere.
+  this[WIRE].closed();
 }
 function ignore(): void {}
 
@@ -59,6 +55,7 @@ function shared(address: string): string {
 const STARTED = 1;
 const ERRORED = 2;
 const DRAIN_ARMED = 4;
+const CLOSED = 8;
 
 /**
  * A Node socket as a {@link Wire}. It always listens for `'error'` (so no socket fault can crash the
@@ -150,7 +147,7 @@ export class SocketWire implements Wire, WireInfo {
     this.#flags |= STARTED;
     socket.on('data', onData);
     socket.on('end', onEnd);
-    socket.once('close', onClose);
+    socket.on('close', onClose);
     const early = this.#early;
     if (early !== undefined) {
       this.#early = undefined;
@@ -188,8 +185,14 @@ export class SocketWire implements Wire, WireInfo {
   }
 
   /** @internal */
+  closed(): void {
+    this.#flags |= CLOSED;
+    this.handler[kWireClose]();
+  }
+
+  /** @internal */
   failed(error: Error): void {
-    if ((this.#flags & ERRORED) !== 0) return;
+    if ((this.#flags & (ERRORED | CLOSED)) !== 0) return;
     this.#flags |= ERRORED;
     const peer = peerName(this.info);
     // A TLS alert after the handshake (TLS 1.3: "certificate required") is a TLS failure, not a reset.
@@ -242,8 +245,8 @@ export class SocketWire implements Wire, WireInfo {
       return false;
     }
     const queued = socket.writableLength > 0;
-    socket.once('finish', () => socket.destroy());
-    socket.end();
+    // end()'s callback runs once the FIN is flushed (or the socket failed): release it then.
+    socket.end(() => socket.destroy());
     return queued;
   }
 
