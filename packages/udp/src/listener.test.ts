@@ -41,7 +41,11 @@ describe('UdpListener', () => {
     // Replies reuse the last sender's socket address form (::ffff: on a dual-stack socket): it must
     // follow the sender when the family changes back and forth.
     const listener = track(new UdpListener(0));
-    listener.attach({ onDatagram: (datagram, caller) => caller.reply(datagram.data) });
+    listener.attach({
+      onDatagram: async (datagram, caller) => {
+        await caller.reply(datagram.data);
+      },
+    });
     await listener.start();
     const port = listener.address!.port;
     const v4 = await client('127.0.0.1');
