@@ -49,6 +49,19 @@ export const CLIENT = { cpu: 1 } as const;
 
 export const PROFILE_DIR = join(BENCH_DIR, 'results', 'profiles');
 
+/**
+ * Info rows (no target) comparing @sock's runs with the baseline's on per-operation figures, one per
+ * `[metric, field]`: each side's CPU time per round trip, per connection, per request.
+ */
+export function infoRows(
+  base: { scenario: string; subject: string; baseline: string },
+  results: { sock: Array<Fields | undefined>; raw: Array<Fields | undefined> },
+  metrics: ReadonlyArray<readonly [metric: string, field: string]>,
+  unit = 'µs',
+): Row[] {
+  return metrics.map(([metric, field]) => ({ ...base, metric, unit, subjectSamples: pick(results.sock, field), baselineSamples: pick(results.raw, field) }));
+}
+
 /** Pulls one numeric field out of each round's result (NaN where the round failed). */
 export function pick(results: Array<Fields | undefined>, key: string, scale = 1): number[] {
   return results.map((fields) => {

@@ -5,7 +5,7 @@
  */
 import { withChildren } from '../child.js';
 import { num, type Fields } from '../protocol.js';
-import { CLIENT, interleave, pick, SERVER, type Row, type RunContext, type Scenario } from '../scenario.js';
+import { CLIENT, infoRows, interleave, pick, SERVER, type RunContext, type Scenario } from '../scenario.js';
 
 const NAME = 'tcp-connect';
 
@@ -31,16 +31,11 @@ export async function connectRun(context: RunContext, scenario: string, serverRo
   });
 }
 
-/** Info rows: each side's CPU time per connection (it does not move with how the two share the cores). */
-export function cpuPerConnectionRows(
-  base: { scenario: string; subject: string; baseline: string },
-  results: { sock: Array<Fields | undefined>; raw: Array<Fields | undefined> },
-): Row[] {
-  return [
-    { ...base, metric: 'client CPU per connection', unit: 'µs', subjectSamples: pick(results.sock, 'cpuPerConn'), baselineSamples: pick(results.raw, 'cpuPerConn') },
-    { ...base, metric: 'server CPU per connection', unit: 'µs', subjectSamples: pick(results.sock, 'serverCpuPerConn'), baselineSamples: pick(results.raw, 'serverCpuPerConn') },
-  ];
-}
+/** Each side's CPU time per connection, as info rows (see `infoRows`). */
+export const CPU_PER_CONNECTION = [
+  ['client CPU per connection', 'cpuPerConn'],
+  ['server CPU per connection', 'serverCpuPerConn'],
+] as const;
 
 export const tcpConnect: Scenario = {
   name: NAME,
@@ -62,7 +57,7 @@ export const tcpConnect: Scenario = {
         baselineSamples: pick(results.raw, 'perSec'),
         target: { kind: 'ratio', op: '>=', value: 0.95 },
       },
-      ...cpuPerConnectionRows({ scenario: NAME, subject: '@sock', baseline: 'raw net' }, results),
+      ...infoRows({ scenario: NAME, subject: '@sock', baseline: 'raw net' }, results, CPU_PER_CONNECTION),
     ];
   },
 };

@@ -6,7 +6,7 @@
  */
 import { withChildren } from '../child.js';
 import { num, type Fields } from '../protocol.js';
-import { CLIENT, interleave, pick, SERVER, type Row, type RunContext, type Scenario } from '../scenario.js';
+import { CLIENT, infoRows, interleave, pick, SERVER, type Row, type RunContext, type Scenario } from '../scenario.js';
 
 const NAME = 'tcp-echo';
 
@@ -31,16 +31,11 @@ export async function echoPair(context: RunContext, scenario: string, serverRole
   });
 }
 
-/** Info rows: each side's CPU time per round trip (it does not move with how the two share the cores). */
-export function cpuPerRoundTripRows(
-  base: { scenario: string; subject: string; baseline: string },
-  results: { sock: Array<Fields | undefined>; raw: Array<Fields | undefined> },
-): Row[] {
-  return [
-    { ...base, metric: 'server CPU per round trip', unit: 'µs', subjectSamples: pick(results.sock, 'serverCpuPerRt'), baselineSamples: pick(results.raw, 'serverCpuPerRt') },
-    { ...base, metric: 'client CPU per round trip', unit: 'µs', subjectSamples: pick(results.sock, 'clientCpuPerRt'), baselineSamples: pick(results.raw, 'clientCpuPerRt') },
-  ];
-}
+/** Each side's CPU time per round trip, as info rows (see `infoRows`). */
+export const CPU_PER_ROUND_TRIP = [
+  ['server CPU per round trip', 'serverCpuPerRt'],
+  ['client CPU per round trip', 'clientCpuPerRt'],
+] as const;
 
 export const tcpEcho: Scenario = {
   name: NAME,
@@ -56,7 +51,7 @@ export const tcpEcho: Scenario = {
       { ...base, metric: 'round trips/s', unit: 'rt/s', subjectSamples: pick(results.sock, 'rtPerSec'), baselineSamples: pick(results.raw, 'rtPerSec'), target: { kind: 'ratio', op: '>=', value: 0.97 } },
       { ...base, metric: 'p50 latency', unit: 'µs', subjectSamples: pick(results.sock, 'p50'), baselineSamples: pick(results.raw, 'p50') },
       { ...base, metric: 'p99 latency', unit: 'µs', subjectSamples: pick(results.sock, 'p99'), baselineSamples: pick(results.raw, 'p99'), target: { kind: 'ratio', op: '<=', value: 1.2 } },
-      ...cpuPerRoundTripRows(base, results),
+      ...infoRows(base, results, CPU_PER_ROUND_TRIP),
     ];
     return rows;
   },

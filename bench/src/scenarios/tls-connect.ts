@@ -6,8 +6,8 @@
  * object; the raw client is given `secureContext`, since `tls.connect({ ca })` would build one per
  * call), so the ratio is about the per-connection work, not about parsing the CA again.
  */
-import { interleave, pick, type Scenario } from '../scenario.js';
-import { connectRun, cpuPerConnectionRows } from './tcp-connect.js';
+import { infoRows, interleave, pick, type Scenario } from '../scenario.js';
+import { connectRun, CPU_PER_CONNECTION } from './tcp-connect.js';
 
 const NAME = 'tls-connect';
 
@@ -32,7 +32,7 @@ export const tlsConnect: Scenario = {
         baselineSamples: pick(results.raw, 'perSec'),
         target: { kind: 'ratio', op: '>=', value: 0.95 },
       },
-      ...cpuPerConnectionRows({ scenario: NAME, subject: '@sock', baseline: 'raw tls' }, results),
+      ...infoRows({ scenario: NAME, subject: '@sock', baseline: 'raw tls' }, results, CPU_PER_CONNECTION),
     ];
   },
 };

@@ -4,8 +4,8 @@
  * `tls.connect` clients (callback loop). `--echo-connections` connections; every handshake is done
  * before the uncounted warm-up starts, so connection set-up is outside the measured window.
  */
-import { interleave, pick, type Row, type Scenario } from '../scenario.js';
-import { cpuPerRoundTripRows, echoPair } from './tcp-echo.js';
+import { infoRows, interleave, pick, type Row, type Scenario } from '../scenario.js';
+import { CPU_PER_ROUND_TRIP, echoPair } from './tcp-echo.js';
 
 const NAME = 'tls-echo';
 
@@ -24,7 +24,7 @@ export const tlsEcho: Scenario = {
       { ...base, metric: 'round trips/s', unit: 'rt/s', subjectSamples: pick(results.sock, 'rtPerSec'), baselineSamples: pick(results.raw, 'rtPerSec'), target: { kind: 'ratio', op: '>=', value: 0.95 } },
       { ...base, metric: 'p50 latency', unit: 'µs', subjectSamples: pick(results.sock, 'p50'), baselineSamples: pick(results.raw, 'p50') },
       { ...base, metric: 'p99 latency', unit: 'µs', subjectSamples: pick(results.sock, 'p99'), baselineSamples: pick(results.raw, 'p99') },
-      ...cpuPerRoundTripRows(base, results),
+      ...infoRows(base, results, CPU_PER_ROUND_TRIP),
     ];
     return rows;
   },

@@ -8,7 +8,7 @@
 import { withChildren } from '../child.js';
 import { num, type Fields } from '../protocol.js';
 import type { Options } from '../options.js';
-import { CLIENT, failureNote, interleave, pick, SERVER, type Row, type RunContext, type Scenario } from '../scenario.js';
+import { CLIENT, failureNote, infoRows, interleave, pick, SERVER, type Row, type RunContext, type Scenario } from '../scenario.js';
 
 const NAME = 'udp-request';
 
@@ -47,7 +47,7 @@ export const udpRequest: Scenario = {
       { ...base, metric, unit: 'rt/s', subjectSamples: pick(results.sock, 'rtPerSec'), baselineSamples: pick(results.raw, 'rtPerSec'), target: { kind: 'ratio', op: '>=', value: 0.95 } },
       { ...base, metric: `loss (no reply in ${context.options.udpTimeoutMs} ms)`, unit: '%', subjectSamples: pick(results.sock, 'lossPercent'), baselineSamples: pick(results.raw, 'lossPercent'), target: { kind: 'not-worse', slack: 0 } },
       { ...base, metric: 'p99 latency', unit: 'µs', subjectSamples: pick(results.sock, 'p99'), baselineSamples: pick(results.raw, 'p99') },
-      { ...base, metric: 'server CPU per request', unit: 'µs', subjectSamples: pick(results.sock, 'cpuPerRequest'), baselineSamples: pick(results.raw, 'cpuPerRequest') },
+      ...infoRows(base, results, [['server CPU per request', 'cpuPerRequest']]),
     ];
     return note === undefined ? rows : rows.map((row) => ({ ...row, note }));
   },
