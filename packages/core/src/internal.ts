@@ -59,7 +59,7 @@ export type { TlsModule, TlsSocket, TransportFeatures } from './tls/tls-module.j
 export { resolveClientSecureSocket, resolveListenerSecureSocket, type ResolvedClientSecureSocket, type ResolvedListenerSecureSocket } from './tls/secure-socket.js';
 export { ClientTls } from './tls/client-tls.js';
 export { ServerTls } from './tls/server-tls.js';
-export { tlsDialer } from './tls/tls-dialer.js';
+export { tlsDialer, type TlsDialer } from './tls/tls-dialer.js';
 export { tlsAcceptStep } from './tls/tls-step.js';
 export { tlsFailed, handshakeTimedOut, badCredentials } from './tls/tls-errors.js';
 export { tlsInfoOf } from './tls/tls-session.js';

@@ -1,6 +1,6 @@
 import { isIPv4, Socket, type SocketConstructorOpts } from 'node:net';
 import { keepAliveDelay } from './keep-alive.js';
-import { formatEndpoint, fromSystemError, SocketWire, type Dialer, type DialOptions, type ResolvedClientConfig, type Wire } from '@sock/core/internal';
+import { formatEndpoint, fromSystemError, SocketWire, type ClientTls, type DialOptions, type ResolvedClientConfig, type TlsDialer, type TlsSocket, type Wire } from '@sock/core/internal';
 
 function ignore(): void {}
 
@@ -15,7 +15,7 @@ function ignore(): void {}
  * const wire = await netDialer.dial(resolveClientConfig({ host: 'localhost', port: 80 }), {});
  * ```
  */
-export const netDialer: Dialer<ResolvedClientConfig> = Object.freeze({
+export const netDialer: TlsDialer<ResolvedClientConfig> = Object.freeze({
   dial(target: ResolvedClientConfig, { signal }: DialOptions): Promise<Wire> {
     return new Promise<Wire>((resolve, reject) => {
       // Nagle and keep-alive as socket options: Node sets them on the handle as it connects (Node
@@ -53,6 +53,14 @@ export const netDialer: Dialer<ResolvedClientConfig> = Object.freeze({
       socket.on('error', failed);
       signal?.addEventListener('abort', aborted, { once: true });
       socket.connect({ host: target.host, port: target.port });
+    });
+  },
+  // TLS in one step: node:tls opens the TCP connection itself, and the socket options are applied
+  // once it is up (tls.connect takes no noDelay/keepAlive).
+  dialTls(target: ResolvedClientConfig, client: ClientTls, { signal }: DialOptions): Promise<Wire> {
+    return client.connect(target, signal, (socket: TlsSocket) => {
+      socket.setNoDelay(target.noDelay);
+      if (target.keepAlive) socket.setKeepAlive(true, keepAliveDelay(target.keepAliveInitialDelayInMillis));
     });
   },
 });

@@ -396,6 +396,46 @@ describe('TLS over @sock', () => {
       expect(failure.code).toBe('TLS_FAILED');
       expect(failure.message).toContain(endpoint(port));
     });
+
+    // The TCP transport opens a TLS connection in one step (node:tls connects itself): until the
+    // TCP connection is up its errors are connect errors, as for a plain client.
+    it('to a closed port: CONNECTION_REFUSED naming the target, not TLS_FAILED', async () => {
+      const listener = await listen(echoService);
+      await listener.immediateStop();
+      const failure = await failureOf(Client.connect(clientConfig(listener.port, trustingClient())));
+      expect(failure.code).toBe('CONNECTION_REFUSED');
+      expect(failure.message).toContain(endpoint(listener.port));
+    });
+
+    it('to an unknown host: HOST_NOT_FOUND', async () => {
+      const failure = await failureOf(Client.connect({ host: 'no-such-host.invalid', port: 443, secureSocket: trustingClient() }));
+      expect(failure.code).toBe('HOST_NOT_FOUND');
+    });
+
+    it('aborted mid-handshake: rejects with the signal\'s reason and the listener sees the connection go; closed while connecting: CONNECTION_CLOSED', async () => {
+      const closed = deferred<void>();
+      const { port } = await listen({ onConnect() {}, onClose: () => closed.resolve() });
+      const controller = new AbortController();
+      const connecting = Client.connect(clientConfig(port, trustingClient()), { signal: controller.signal });
+      // The plain listener never answers the ClientHello: the handshake is under way until aborted.
+      const reason = new Error('given up');
+      setImmediate(() => controller.abort(reason));
+      await expect(connecting).rejects.toBe(reason);
+      await closed.promise;
+      const client = new Client(clientConfig(port, trustingClient()));
+      const ready = client.ready.catch((error: unknown) => error);
+      await client.close();
+      expect(await ready).toMatchObject({ code: 'CONNECTION_CLOSED' });
+    });
+
+    it('with keepAlive on, names both endpoints as the listener sees them', async () => {
+      const connected = deferred<Caller>();
+      const { port } = await listen({ onConnect: (caller) => connected.resolve(caller) }, listenerConfig(serving(certificates().server)));
+      const client = track(await Client.connect(clientConfig(port, trustingClient(), { keepAlive: true, keepAliveInitialDelayInMillis: 1000 })));
+      const caller = await connected.promise;
+      expect([client.remoteAddress, client.remotePort, client.localAddress, client.localPort]).toEqual([caller.localAddress, caller.localPort, caller.remoteAddress, caller.remotePort]);
+      expect(client.tls?.protocol).toBe('TLSv1.3');
+    });
   });
 
   describe('STARTTLS (startTls on a plain connection)', () => {

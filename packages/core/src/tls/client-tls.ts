@@ -1,11 +1,14 @@
 import type { Duplex } from 'node:stream';
+import type { ConnectionOptions } from 'node:tls';
+import { plainAddress } from '../address.js';
+import { formatEndpoint, fromSystemError } from '../errors.js';
 import type { CancelSignal } from '../stream/cancel-signal.js';
 import { SocketWire } from '../stream/socket-wire.js';
-import { infoWith, peerName, type Wire, type WireInfo } from '../stream/wire.js';
+import { infoWith, peerName, type DialTarget, type Wire, type WireInfo } from '../stream/wire.js';
 import { checkCredentials } from './credentials.js';
 import type { ResolvedClientSecureSocket } from './secure-socket.js';
 import { badCredentials, handshakeTimedOut, tlsFailed } from './tls-errors.js';
-import type { SecureContext, TlsModule } from './tls-module.js';
+import type { SecureContext, TlsModule, TlsSocket } from './tls-module.js';
 import { tlsInfoOf } from './tls-session.js';
 
 const contexts = new WeakMap<ResolvedClientSecureSocket, ClientTls>();
@@ -58,23 +61,61 @@ export class ClientTls {
    * Resolves with a wire over the TLS socket (the same endpoints, plus `tls`); rejects `TLS_FAILED`.
    */
   upgrade(stream: Duplex, info: WireInfo, host: string, signal?: CancelSignal): Promise<Wire> {
+    // See ServerTls: a peer that ends its side during the handshake must fail it, not half-close it.
+    stream.allowHalfOpen = false;
+    const socket = this.#tls.connect({ socket: stream, ...this.#options(host) });
+    return this.#handshake(socket, peerName(info, host), signal, (secured) => new SocketWire(secured, infoWith(info, { tls: tlsInfoOf(secured) })));
+  }
+
+  /**
+   * Opens the TCP connection and runs the client handshake on the one socket `node:tls` makes (a
+   * transport whose TLS module can connect by itself: no plain socket is made first and wrapped).
+   * Until the TCP connection is up, errors are connect errors naming `target` (`CONNECTION_REFUSED`,
+   * `HOST_NOT_FOUND`); `connected` then applies the transport's socket options, and the handshake
+   * and its time-out start, as for {@link ClientTls.upgrade}.
+   */
+  connect(target: DialTarget, signal: CancelSignal | undefined, connected: (socket: TlsSocket) => void): Promise<Wire> {
+    // Not half-open capable (tls.connect's default) until the handshake is done, as in upgrade().
+    const socket = this.#tls.connect({ host: target.host, port: target.port, ...this.#options(target.host) });
+    return this.#handshake(socket, undefined, signal, (secured) => {
+      const wire = new SocketWire(secured);
+      wire.tls = tlsInfoOf(secured);
+      return wire;
+    }, { endpoint: formatEndpoint(target.host, target.port), connected });
+  }
+
+  #options(host: string): ConnectionOptions {
     const secure = this.#secure;
-    const peer = peerName(info, host);
+    return {
+      host,
+      servername: secure.servername,
+      secureContext: this.#context,
+      rejectUnauthorized: secure.rejectUnauthorized,
+      ALPNProtocols: secure.alpnProtocols,
+    };
+  }
+
+  // Settles on the socket's 'secureConnect' (resolving with `makeWire(socket)`), its 'error', the
+  // handshake time-out or `signal`. `dialling`: the socket is still connecting; until its 'connect'
+  // its errors are connect errors naming `dialling.endpoint`, and the peer is named and the
+  // time-out started only then.
+  #handshake(
+    socket: TlsSocket,
+    knownPeer: string | undefined,
+    signal: CancelSignal | undefined,
+    makeWire: (socket: TlsSocket) => Wire,
+    dialling?: { endpoint: string; connected: (socket: TlsSocket) => void },
+  ): Promise<Wire> {
+    const limit = this.#secure.handshakeTimeoutInMillis;
     return new Promise<Wire>((resolve, reject) => {
-      // See ServerTls: a peer that ends its side during the handshake must fail it, not half-close it.
-      stream.allowHalfOpen = false;
-      const socket = this.#tls.connect({
-        socket: stream,
-        host,
-        servername: secure.servername,
-        secureContext: this.#context,
-        rejectUnauthorized: secure.rejectUnauthorized,
-        ALPNProtocols: secure.alpnProtocols,
-      });
-      const limit = secure.handshakeTimeoutInMillis;
-      const timer = limit > 0 ? setTimeout(() => fail(handshakeTimedOut(peer, limit)), limit) : undefined;
+      let peer = knownPeer;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const startTimer = (): void => {
+        if (limit > 0) timer = setTimeout(() => fail(handshakeTimedOut(peer!, limit)), limit);
+      };
       const done = (): void => {
         if (timer !== undefined) clearTimeout(timer);
+        socket.off('connect', tcpConnected);
         socket.off('secureConnect', secured);
         socket.off('error', failed);
         signal?.removeEventListener('abort', aborted);
@@ -85,15 +126,25 @@ export class ClientTls {
         socket.destroy();
         reject(error);
       };
-      const failed = (error: Error): void => fail(tlsFailed(error, peer));
+      const failed = (error: Error): void => {
+        if (peer === undefined) fail(fromSystemError(error, 'connect', dialling!.endpoint));
+        else fail(tlsFailed(error, peer));
+      };
       const aborted = (): void => fail(signal!.reason);
+      const tcpConnected = (): void => {
+        peer = formatEndpoint(plainAddress(socket.remoteAddress), socket.remotePort ?? 0);
+        dialling!.connected(socket);
+        startTimer();
+      };
       const secured = (): void => {
         done();
         socket.allowHalfOpen = true; // from here on, ending this side is the connection's decision
-        resolve(new SocketWire(socket, infoWith(info, { tls: tlsInfoOf(socket) })));
+        resolve(makeWire(socket));
       };
-      socket.once('secureConnect', secured);
-      socket.once('error', failed);
+      if (dialling === undefined) startTimer();
+      else socket.on('connect', tcpConnected);
+      socket.on('secureConnect', secured);
+      socket.on('error', failed);
       signal?.addEventListener('abort', aborted, { once: true });
     });
   }
