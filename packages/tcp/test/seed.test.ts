@@ -75,6 +75,15 @@ describe('the seed module scenarios over real TCP', () => {
     await new Promise((resolve) => setImmediate(resolve));
   });
 
+  it('a client whose connect fails, with nothing waiting on it at all, causes no unhandled rejection', async () => {
+    // `ready` is marked handled only when it fails; vitest fails the run on an unhandled rejection.
+    const port = await closedPort();
+    new Client({ host: '127.0.0.1', port });
+    // A second client to the same port fails after the first (connects fail in the order made).
+    await expect(new Client({ host: '127.0.0.1', port }).ready).rejects.toMatchObject({ code: 'CONNECTION_REFUSED' });
+    await new Promise((resolve) => setImmediate(resolve));
+  });
+
   it('partial reads read(5), read(4), read(6) over data sent in three bursts', async () => {
     const sent = deferred<Caller>();
     const { port } = await listen({ onConnect: (caller) => sent.resolve(caller) });

@@ -8,7 +8,7 @@ import type { TransportFeatures } from '../tls/tls-module.js';
 import type { ProxyHeader } from '../proxy/proxy-header.js';
 import type { Caller, ReadOptions, Service, WriteOptions } from '../service.js';
 import { nextId } from '../util/id.js';
-import { handled, isThenable, rejected, RESOLVED } from '../util/promises.js';
+import { handled, isThenable, noop, rejected, RESOLVED } from '../util/promises.js';
 import type { Delivery } from './delivery.js';
 import { ReadQueue, type ReadQueueOptions } from './read-queue.js';
 import { kAbort, kAttach, kClosed, kDestroy, kDone, kOpen, kState, kWire, kWritev } from './symbols.js';
@@ -330,7 +330,8 @@ export class Connection implements Caller, WireHandler {
     if (rare?.opened !== undefined) return rare.opened;
     if (this.#state === CONNECTING) {
       const state = this.#state_();
-      state.opened = handled(new Promise<void>((resolve, reject) => (state.openedWaiter = { resolve, reject })));
+      // Marked handled only when it fails (#rejectOpened): a connect that succeeds costs one promise.
+      state.opened = new Promise<void>((resolve, reject) => (state.openedWaiter = { resolve, reject }));
       return state.opened;
     }
     return RESOLVED;
@@ -381,8 +382,7 @@ export class Connection implements Caller, WireHandler {
     const state = this.#state_();
     state.fault = error;
     if (state.openedWaiter !== undefined) {
-      state.openedWaiter.reject(error);
-      state.openedWaiter = undefined;
+      this.#rejectOpened(state, error);
     } else {
       state.opened = rejected(error);
     }
@@ -685,10 +685,7 @@ export class Connection implements Caller, WireHandler {
     this.#stopTimers();
     const rare = this.#rare;
     if (rare !== undefined) {
-      if (rare.openedWaiter !== undefined && rare.fault === undefined) {
-        rare.openedWaiter.reject(connectionClosed(this.#peer()));
-        rare.openedWaiter = undefined;
-      }
+      if (rare.openedWaiter !== undefined && rare.fault === undefined) this.#rejectOpened(rare, connectionClosed(this.#peer()));
       this.#rejectDrainWaiters();
     }
     // The peer closed without FIN (or we did): whoever still waits for bytes gets the end.
@@ -700,6 +697,12 @@ export class Connection implements Caller, WireHandler {
     this.#options.onClosed?.(this);
     publishClose(this);
     this.#pump();
+  }
+
+  #rejectOpened(rare: Rare, error: SocketError): void {
+    rare.opened?.catch(noop);
+    rare.openedWaiter!.reject(error);
+    rare.openedWaiter = undefined;
   }
 
   #resolveCloseWaiters(): void {
