@@ -23,6 +23,11 @@ export function num(fields: Fields, key: string): number {
   return value;
 }
 
+/** `total` per operation (CPU µs per request, per connection), or NaN without a total or operations. */
+export function perOperation(total: unknown, count: number): number {
+  return count > 0 && typeof total === 'number' ? total / count : Number.NaN;
+}
+
 export function str(fields: Fields, key: string): string {
   const value = fields[key];
   if (typeof value !== 'string') throw new Error(`expected a string in field "${key}", got ${String(value)}`);

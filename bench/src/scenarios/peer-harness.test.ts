@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { perOperation } from '../protocol.js';
 import { cpuRows, PEER_TARGET, type PeerRowSpec } from './peer-harness.js';
 
 const push = { subject: '@sock onBytes', subjectVariant: 'push', baseline: 'raw net', baselineVariant: 'raw' };
@@ -20,5 +21,13 @@ describe('cpuRows', () => {
 
   it('adds none when no row compares throughput', () => {
     expect(cpuRows([{ ...push, metric: 'lost', unit: '%', field: 'lost', target: { kind: 'not-worse', slack: 0 } }])).toEqual([]);
+  });
+});
+
+describe('perOperation', () => {
+  it('divides a total by a count, and is NaN without either', () => {
+    expect(perOperation(1500, 100)).toBe(15);
+    expect(perOperation(1500, 0)).toBeNaN();
+    expect(perOperation(undefined, 100)).toBeNaN();
   });
 });

@@ -4,7 +4,7 @@
  * time limit, and the server's own counters checked afterwards (a protocol error fails the run).
  */
 import { withChildren } from '../child.js';
-import { num, str, type Fields } from '../protocol.js';
+import { num, perOperation, str, type Fields } from '../protocol.js';
 import { CLIENT, failureNote, interleave, pick, SERVER, type Row, type RunContext, type Target } from '../scenario.js';
 import { ensureTool, type LoadTool } from '../peers/load-tools.js';
 import { describeRun, runTool, type ToolRun } from '../peers/tool-process.js';
@@ -31,7 +31,7 @@ export async function serveAndLoad(context: RunContext, scenario: string, server
     const errors = num(stats, 'errors');
     if (errors > 0) throw new Error(`the ${server.role} server counted ${errors} protocol errors; first: ${str(stats, 'firstError')}`);
     const answered = num(stats, 'answered');
-    return { ...measured, answered, faults: num(stats, 'faults'), cpuPerRequest: answered > 0 ? num(stats, 'cpuMicros') / answered : Number.NaN };
+    return { ...measured, answered, faults: num(stats, 'faults'), cpuPerRequest: perOperation(stats.cpuMicros, answered) };
   });
 }
 

@@ -4,7 +4,7 @@
  * release once flushed (what @sock's close does) against a raw net.Server.
  */
 import { withChildren } from '../child.js';
-import { num, type Fields } from '../protocol.js';
+import { num, perOperation, type Fields } from '../protocol.js';
 import { CLIENT, infoRows, interleave, pick, SERVER, type RunContext, type Scenario } from '../scenario.js';
 
 const NAME = 'tcp-connect';
@@ -26,8 +26,7 @@ export async function connectRun(context: RunContext, scenario: string, serverRo
     client.send('go');
     const result = await client.expect('result', budgetMs);
     const served = await server.stop();
-    const connections = num(result, 'connections');
-    return { ...result, serverCpuPerConn: connections > 0 && typeof served.cpuMicros === 'number' ? served.cpuMicros / connections : Number.NaN };
+    return { ...result, serverCpuPerConn: perOperation(served.cpuMicros, num(result, 'connections')) };
   });
 }
 

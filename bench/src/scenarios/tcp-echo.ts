@@ -5,7 +5,7 @@
  * (callback loop). Server and client are separate processes. Both sides use TCP_NODELAY.
  */
 import { withChildren } from '../child.js';
-import { num, type Fields } from '../protocol.js';
+import { num, perOperation, type Fields } from '../protocol.js';
 import { CLIENT, infoRows, interleave, pick, SERVER, type Row, type RunContext, type Scenario } from '../scenario.js';
 
 const NAME = 'tcp-echo';
@@ -26,8 +26,7 @@ export async function echoPair(context: RunContext, scenario: string, serverRole
     const served = await server.stop();
     // CPU per round trip on each side, over every round trip of the run (warm-up included).
     const all = num(result, 'allRoundTrips');
-    const perRoundTrip = (micros: unknown): number => (all > 0 && typeof micros === 'number' ? micros / all : Number.NaN);
-    return { ...result, serverCpuPerRt: perRoundTrip(served.cpuMicros), clientCpuPerRt: perRoundTrip(result.cpuMicros) };
+    return { ...result, serverCpuPerRt: perOperation(served.cpuMicros, all), clientCpuPerRt: perOperation(result.cpuMicros, all) };
   });
 }
 

@@ -6,7 +6,7 @@
  * server's CPU time per request answered.
  */
 import { withChildren } from '../child.js';
-import { num, type Fields } from '../protocol.js';
+import { num, perOperation, type Fields } from '../protocol.js';
 import type { Options } from '../options.js';
 import { CLIENT, failureNote, infoRows, interleave, pick, SERVER, type Row, type RunContext, type Scenario } from '../scenario.js';
 
@@ -28,7 +28,7 @@ async function runOnce(context: RunContext, serverRole: string, sock: boolean): 
     if (num(stats, 'errors') > 0) throw new Error(`the ${serverRole} server counted ${num(stats, 'errors')} protocol errors; first: ${String(stats.firstError)}`);
     if (num(result, 'errors') > 0) throw new Error(`the client got ${num(result, 'errors')} malformed replies`);
     const answered = num(stats, 'answered');
-    return { ...result, cpuPerRequest: answered > 0 ? num(stats, 'cpuMicros') / answered : Number.NaN };
+    return { ...result, cpuPerRequest: perOperation(stats.cpuMicros, answered) };
   });
 }
 

@@ -64,6 +64,35 @@ export function nowMicros(): number {
   return performance.now() * 1000;
 }
 
+/**
+ * This process's CPU time (user + system, µs) since it was made or last restarted: what a side
+ * spends per operation, whatever its share of the cores.
+ */
+export class CpuMeter {
+  #start = process.cpuUsage();
+
+  restart(): void {
+    this.#start = process.cpuUsage();
+  }
+
+  get micros(): number {
+    const cpu = process.cpuUsage(this.#start);
+    return cpu.user + cpu.system;
+  }
+}
+
+/**
+ * Reports `ready` with `port`, then waits for `stop`; the CPU time in between (`cpu-mark` requests
+ * restart the count, so that a client's warm-up stays out of it), in µs.
+ */
+export async function readyUntilStop(context: Context, port: number): Promise<number> {
+  context.send('ready', { port });
+  const cpu = new CpuMeter();
+  context.handle('cpu-mark', () => (cpu.restart(), {}));
+  await context.next('stop');
+  return cpu.micros;
+}
+
 /** Full GC (needs --expose-gc) and a turn of the loop so finalizers run; then memory figures. */
 export async function measureMemory(): Promise<Fields> {
   const gc = (globalThis as { gc?: () => void }).gc;

@@ -2,7 +2,7 @@
 import { num, type Fields } from '../protocol.js';
 import { LatencyRecorder } from '../stats.js';
 import type { Client } from '@sock/core';
-import { nowMicros } from './context.js';
+import { CpuMeter, nowMicros } from './context.js';
 
 /** No loop runs more than this many iterations, whatever the clock says. */
 export const MAX_ITERATIONS = 100_000_000;
@@ -14,7 +14,7 @@ export class EchoWindow {
   errors = 0;
   // Every round trip, warm-up included, and this process's CPU time over them: CPU per round trip.
   #completed = 0;
-  readonly #cpuAtStart = process.cpuUsage();
+  readonly #cpu = new CpuMeter();
   readonly #warmupEnd: number;
   readonly #end: number;
 
@@ -41,8 +41,7 @@ export class EchoWindow {
   result(params: Fields): Fields {
     const seconds = num(params, 'seconds');
     const [p50 = Number.NaN, p99 = Number.NaN] = this.recorder.percentiles(0.5, 0.99);
-    const cpu = process.cpuUsage(this.#cpuAtStart);
-    return { roundTrips: this.roundTrips, rtPerSec: this.roundTrips / seconds, p50, p99, errors: this.errors, allRoundTrips: this.#completed, cpuMicros: cpu.user + cpu.system };
+    return { roundTrips: this.roundTrips, rtPerSec: this.roundTrips / seconds, p50, p99, errors: this.errors, allRoundTrips: this.#completed, cpuMicros: this.#cpu.micros };
   }
 }
 

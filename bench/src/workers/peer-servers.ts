@@ -14,7 +14,7 @@ import { RespParser } from '../peers/resp-parser.js';
 import { RespResponder } from '../peers/resp-responder.js';
 import { DnsResponder } from '../peers/dns-responder.js';
 import { UdpListener } from '@sock/udp';
-import { describe, type Context } from './context.js';
+import { CpuMeter, describe, type Context } from './context.js';
 import { serveRaw, serveSock } from './tcp-servers.js';
 
 /** What a server counts: requests answered, protocol errors (fail the run), socket faults (routine). */
@@ -25,7 +25,7 @@ class ServerStats {
   #firstError = '';
   // The process's CPU time from the server's start: what it spends per request, whatever the
   // load generator's share of the two cores.
-  readonly #cpuAtStart = process.cpuUsage();
+  readonly #cpu = new CpuMeter();
 
   error(error: unknown): void {
     this.errors++;
@@ -33,8 +33,7 @@ class ServerStats {
   }
 
   fields(): Fields {
-    const cpu = process.cpuUsage(this.#cpuAtStart);
-    return { answered: this.answered, errors: this.errors, firstError: this.#firstError, faults: this.faults, cpuMicros: cpu.user + cpu.system };
+    return { answered: this.answered, errors: this.errors, firstError: this.#firstError, faults: this.faults, cpuMicros: this.#cpu.micros };
   }
 }
 

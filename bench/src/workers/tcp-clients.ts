@@ -5,8 +5,8 @@
 import { connect as netConnect, Socket } from 'node:net';
 import { PromiseSocket } from 'promise-socket';
 import { Client, type ClientSecureSocket } from '@sock/tcp';
-import { HOST, num, type Fields } from '../protocol.js';
-import { nowMicros, type Context } from './context.js';
+import { HOST, num, perOperation, type Fields } from '../protocol.js';
+import { CpuMeter, nowMicros, type Context } from './context.js';
 import { EchoWindow, MAX_ITERATIONS, request, runSockEchoClients } from './echo-window.js';
 
 function connectRaw(port: number): Promise<Socket> {
@@ -191,15 +191,14 @@ export async function connectLoop(context: Context, once: () => Promise<void>): 
   const count = num(params, 'count');
   const deadline = performance.now() + num(params, 'maxSeconds') * 1000;
   const started = performance.now();
-  const cpuAtStart = process.cpuUsage();
+  const cpu = new CpuMeter();
   let done = 0;
   while (done < count && performance.now() < deadline) {
     await once();
     done++;
   }
   const ms = performance.now() - started;
-  const cpu = process.cpuUsage(cpuAtStart);
-  return { connections: done, ms, perSec: (done / ms) * 1000, cpuPerConn: done > 0 ? (cpu.user + cpu.system) / done : Number.NaN };
+  return { connections: done, ms, perSec: (done / ms) * 1000, cpuPerConn: perOperation(cpu.micros, done) };
 }
 
 /** Opens `count` idle raw connections (`concurrency` at a time), reports `ready`, holds them until `stop`. */

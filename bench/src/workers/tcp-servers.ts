@@ -7,7 +7,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Listener, type Caller, type ListenerConfig, type Service } from '@sock/tcp';
 import { HOST, type Fields } from '../protocol.js';
-import { measureMemory, type Context } from './context.js';
+import { measureMemory, readyUntilStop, type Context } from './context.js';
 
 /** Counts bytes; reports once when `total` is reached. */
 export class ByteCounter {
@@ -41,13 +41,9 @@ export async function serveSock(context: Context, service: Service, result: () =
   listener.attach(service);
   await listener.start();
   context.handle('measure', async () => ({ ...(await measureMemory()), connections: listener.connections }));
-  context.send('ready', { port: listener.address!.port });
-  let cpuAtReady = process.cpuUsage();
-  context.handle('cpu-mark', () => ((cpuAtReady = process.cpuUsage()), {}));
-  await context.next('stop');
-  const cpu = process.cpuUsage(cpuAtReady);
+  const cpuMicros = await readyUntilStop(context, listener.address!.port);
   await listener.immediateStop();
-  return { ...result(), cpuMicros: cpu.user + cpu.system };
+  return { ...result(), cpuMicros };
 }
 
 /** Makes the raw server: a plain net.Server by default; a tls.Server (whose listener gets the TLS sockets) for TLS. */
@@ -74,14 +70,10 @@ export async function serveRaw(context: Context, onSocket: (socket: Socket) => v
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('raw server has no port');
   context.handle('measure', async () => ({ ...(await measureMemory()), connections: sockets.size }));
-  context.send('ready', { port: address.port });
-  let cpuAtReady = process.cpuUsage();
-  context.handle('cpu-mark', () => ((cpuAtReady = process.cpuUsage()), {}));
-  await context.next('stop');
-  const cpu = process.cpuUsage(cpuAtReady);
+  const cpuMicros = await readyUntilStop(context, address.port);
   server.close();
   for (const socket of sockets) socket.destroy();
-  return { ...result(), cpuMicros: cpu.user + cpu.system };
+  return { ...result(), cpuMicros };
 }
 
 /** @sock Listener, push path: `onBytes` counts every chunk. `config`: see serveSock (TLS). */
