@@ -34,7 +34,7 @@ export const netDialer: TlsDialer<ResolvedClientConfig> = Object.freeze({
       const connected = (): void => {
         done();
         // An IPv4 literal is the peer's address as the OS would report it: no getpeername.
-        resolve(new SocketWire(socket, undefined, isIPv4(target.host) ? { host: target.host, port: target.port } : undefined));
+        resolve(new SocketWire(socket, undefined, isIPv4(target.host) ? target : undefined));
       };
       const failed = (error: Error): void => {
         done();

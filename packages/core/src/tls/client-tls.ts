@@ -76,7 +76,7 @@ export class ClientTls {
    */
   connect(target: DialTarget, signal: CancelSignal | undefined, connected: (socket: TlsSocket) => void): Promise<Wire> {
     // Not half-open capable (tls.connect's default) until the handshake is done, as in upgrade().
-    const socket = this.#tls.connect({ host: target.host, port: target.port, ...this.#options(target.host) });
+    const socket = this.#tls.connect({ port: target.port, ...this.#options(target.host) });
     return this.#handshake(socket, undefined, signal, (secured) => {
       const wire = new SocketWire(secured);
       wire.tls = tlsInfoOf(secured);
