@@ -1,3 +1,4 @@
+import { lookup as lookupCallback, type LookupOneOptions } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { fromSystemError, invalidArgument, type Operation } from '@sock/core/internal';
@@ -72,4 +73,30 @@ export async function resolveHost(host: string, family: 0 | 4 | 6, endpoint: str
   } catch (error) {
     throw fromSystemError(error, operation, endpoint);
   }
+}
+
+/**
+ * The `lookup` every `DgramWire` socket is created with. `node:dgram` passes every `send`, `bind`
+ * and `connect` address through a lookup, and the default (`dns.lookup`) answers even an IP literal
+ * one `process.nextTick` later: a reply to a sender paid a lookup call, an address check and a
+ * tick before its system call. An IP literal (which is all a `DgramWire` hands to its socket: names
+ * are looked up beforehand by {@link resolveHost}) is answered at once; anything else still goes to
+ * `dns.lookup`.
+ *
+ * @example
+ * ```ts
+ * const socket = createSocket({ type: 'udp4', lookup: literalLookup });
+ * ```
+ */
+export function literalLookup(
+  hostname: string,
+  options: LookupOneOptions | number,
+  callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const family = isIP(hostname);
+  if (family !== 0) {
+    callback(null, hostname, family);
+    return;
+  }
+  lookupCallback(hostname, options as LookupOneOptions, callback);
 }

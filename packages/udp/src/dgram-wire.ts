@@ -13,7 +13,7 @@ import {
   type DatagramWire,
   type SocketError,
 } from '@sock/core/internal';
-import { familyOfBind, lookupFamily, resolveHost, socketHost, type DgramFamily } from './address-family.js';
+import { familyOfBind, literalLookup, lookupFamily, resolveHost, socketHost, type DgramFamily } from './address-family.js';
 import { changeMembership } from './membership.js';
 import { applySocketOptions, type ResolvedUdpSocketOptions } from './socket-options.js';
 
@@ -207,7 +207,7 @@ export class DgramWire implements DatagramWire {
 
   // Creates and binds a socket. From here on its 'error' is always listened for.
   #open(family: DgramFamily, address: string | undefined, port: number, where: string): Promise<Socket> {
-    const socket = createSocket({ type: family === 'udp4' ? 'udp4' : 'udp6' });
+    const socket = createSocket({ type: family === 'udp4' ? 'udp4' : 'udp6', lookup: literalLookup });
     this.#socket = socket;
     this.#socketClosed = undefined;
     socket.on('error', this.#onError);
