@@ -511,7 +511,10 @@ export class Connection implements Caller, WireHandler {
       this.#marks |= LOCAL_CLOSE | WRITE_SHUT;
       // Errors are built only when someone waits for them: a clean close allocates none.
       const queue = this.#queue;
-      if (queue !== undefined && (queue.waiting > 0 || queue.length > 0)) queue.close(connectionClosed(this.#peer()));
+      if (queue !== undefined) {
+        if (queue.waiting > 0 || queue.length > 0) queue.close(connectionClosed(this.#peer()));
+        else queue.release(); // the timer its last read left armed
+      }
       this.#rejectDrainWaiters();
       if (this.#state === CONNECTING) {
         this[kAbort](connectionClosed(this.#peer()));

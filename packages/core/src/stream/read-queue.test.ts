@@ -249,3 +249,101 @@ describe('ReadQueue', () => {
     expect(q.length).toBe(1);
   });
 });
+
+describe('ReadQueue read timer', () => {
+  // A read that waits, then is served by a chunk `after` ms later.
+  async function waitAndServe(q: ReadQueue, after: number): Promise<void> {
+    const pending = q.read(1);
+    await vi.advanceTimersByTimeAsync(after);
+    q.push(b('x'));
+    await pending;
+  }
+
+  it('one timer serves a request/response loop: served reads leave it armed but holding no process open', async () => {
+    vi.useFakeTimers();
+    const made = vi.spyOn(globalThis, 'setTimeout');
+    const q = queue({ readTimeoutInMillis: 1000 });
+    for (let i = 0; i < 50; i++) await waitAndServe(q, 10);
+    expect(made).toHaveBeenCalledTimes(1);
+    expect(vi.getTimerCount()).toBe(1);
+    const timer = made.mock.results[0]!.value as NodeJS.Timeout;
+    expect(timer.hasRef()).toBe(false);
+    const pending = q.read(1);
+    expect(timer.hasRef()).toBe(true);
+    q.push(b('x'));
+    await pending;
+    q.release();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('a read that takes over the timer gets its whole time-out from when it began', async () => {
+    vi.useFakeTimers();
+    const q = queue({ readTimeoutInMillis: 1000 });
+    await waitAndServe(q, 900); // the timer was armed at 0, then left armed
+    let outcome: unknown;
+    const pending = q.read(1).catch((error: unknown) => (outcome = error));
+    await vi.advanceTimersByTimeAsync(999);
+    expect(outcome).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    await pending;
+    expect(outcome).toBeInstanceOf(ReadTimedOutError);
+  });
+
+  it('a timer left armed that fires while nothing waits does nothing, and serves the next read after', async () => {
+    vi.useFakeTimers();
+    const q = queue({ readTimeoutInMillis: 100 });
+    await waitAndServe(q, 10);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(vi.getTimerCount()).toBe(0);
+    let outcome: unknown;
+    const pending = q.read(1).catch((error: unknown) => (outcome = error));
+    await vi.advanceTimersByTimeAsync(99);
+    expect(outcome).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    await pending;
+    expect(outcome).toBeInstanceOf(ReadTimedOutError);
+    q.push(b('kept'));
+    expect((await q.read()).toString()).toBe('kept');
+  });
+
+  it('a read waiting behind a timed one, or with another time-out, is timed on its own', async () => {
+    vi.useFakeTimers();
+    const q = queue({ readTimeoutInMillis: 1000 });
+    const outcomes: unknown[] = [];
+    const first = q.read(2).catch((error: unknown) => outcomes.push(['first', error]));
+    const second = q.read(2, { timeoutInMillis: 300 }).catch((error: unknown) => outcomes.push(['second', error]));
+    await vi.advanceTimersByTimeAsync(300);
+    // The second read timed out while the first still waits: the first keeps its place.
+    expect(outcomes).toEqual([['second', expect.any(ReadTimedOutError)]]);
+    await vi.advanceTimersByTimeAsync(700);
+    expect(outcomes).toHaveLength(2);
+    await Promise.all([first, second]);
+    // Another time-out than the queue's timer has: a new queue timer, with the new delay.
+    let outcome: unknown;
+    const third = q.read(1, { timeoutInMillis: 50 }).catch((error: unknown) => (outcome = error));
+    await vi.advanceTimersByTimeAsync(50);
+    await third;
+    expect(outcome).toBeInstanceOf(ReadTimedOutError);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('end, fail and close cancel the timer a served read left armed', async () => {
+    vi.useFakeTimers();
+    for (const finish of [(q: ReadQueue) => q.end(), (q: ReadQueue) => q.fail(new GenericError('CONNECTION_RESET', 'reset')), (q: ReadQueue) => q.close(new GenericError('CONNECTION_CLOSED', 'closed'))]) {
+      const q = queue({ readTimeoutInMillis: 1000 });
+      await waitAndServe(q, 10);
+      expect(vi.getTimerCount()).toBe(1);
+      finish(q);
+      expect(vi.getTimerCount()).toBe(0);
+    }
+  });
+
+  it('release keeps the timer of a read still waiting', async () => {
+    vi.useFakeTimers();
+    const q = queue({ readTimeoutInMillis: 100 });
+    const outcome = q.read(1).catch((error: unknown) => error);
+    q.release();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(await outcome).toBeInstanceOf(ReadTimedOutError);
+  });
+});

@@ -73,7 +73,11 @@ const WHOLE_CHUNK_BYTES = 4096;
  *   if there is nothing; at end of stream with an empty Buffer. A first chunk of 4 KiB or more is
  *   handed over alone and uncopied; smaller pieces are joined with the rest of the queue.
  * - Each read has a time-out that every arriving chunk resets. A time-out or an abort rejects that
- *   read and keeps every byte queued for the next one.
+ *   read and keeps every byte queued for the next one. A queue keeps one timer for its reads: a
+ *   read that waits re-arms it (`refresh()`), and once served leaves it armed but unref'd (it
+ *   holds no process open, and fires into nothing), so a request/response loop makes no timer per
+ *   read. Only a read that waits while another timed one does, or with another time-out, gets a
+ *   timer of its own. `end`, `fail`, `close` and `release` cancel it.
  * - Pending reads are served strictly in call order.
  *
  * Chunks are kept in a list with a cursor: a read that fits in the first chunk is a zero-copy view,
@@ -105,6 +109,12 @@ export class ReadQueue<T = undefined> {
   #error: SocketError | undefined;
   // A one-off failure for the next read (UDP: a refused send with nobody waiting).
   #interrupted: SocketError | undefined;
+  // The queue's read timer (see the class notes), its delay, the `setTimeout` that made it (Node's,
+  // or a fake or virtual clock's: a timer of another clock is not reused), and the read it times.
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerDelay = 0;
+  #timerMaker: typeof setTimeout | undefined;
+  #timerRead: PendingRead<T> | undefined;
 
   constructor(options: ReadQueueOptions) {
     this.#options = options;
@@ -168,6 +178,7 @@ export class ReadQueue<T = undefined> {
     if (this.#ended) return;
     this.#ended = true;
     this.#serve();
+    this.release();
   }
 
   /**
@@ -178,6 +189,7 @@ export class ReadQueue<T = undefined> {
     if (this.#error !== undefined || this.#ended) return;
     this.#error = error;
     this.#serve();
+    this.release();
   }
 
   /**
@@ -205,6 +217,18 @@ export class ReadQueue<T = undefined> {
     this.#ended = false;
     this.#error = error;
     this.#serve();
+    this.release();
+  }
+
+  /**
+   * Cancels the read timer a served read left armed, when no read will wait any more (the owner
+   * closed). A read that waits later makes a new one.
+   */
+  release(): void {
+    const timer = this.#timer;
+    if (timer === undefined || this.#timerRead !== undefined) return;
+    this.#timer = undefined;
+    clearTimeout(timer);
   }
 
   /**
@@ -260,7 +284,7 @@ export class ReadQueue<T = undefined> {
     }
     return new Promise((resolve, reject) => {
       const read: PendingRead<T> = { length, timeoutInMillis, resolve, reject, build, timer: undefined, signal, onAbort: undefined };
-      if (timeoutInMillis > 0) read.timer = setTimeout(() => this.#timeOut(read), timeoutInMillis);
+      if (timeoutInMillis > 0) read.timer = this.#timerFor(read);
       if (signal !== undefined) {
         read.onAbort = () => this.#abandon(read, signal.reason);
         signal.addEventListener('abort', read.onAbort, { once: true });
@@ -304,8 +328,28 @@ export class ReadQueue<T = undefined> {
     }
   }
 
+  // The queue's timer, re-armed for `read`, when it is free and of the same delay and clock;
+  // otherwise a timer of the read's own (which becomes the queue's if that is free).
+  #timerFor(read: PendingRead<T>): ReturnType<typeof setTimeout> {
+    const delay = read.timeoutInMillis;
+    const timer = this.#timer;
+    if (this.#timerRead === undefined) {
+      this.#timerRead = read;
+      if (timer !== undefined && this.#timerDelay === delay && this.#timerMaker === setTimeout) return timer.refresh().ref();
+      if (timer !== undefined) clearTimeout(timer);
+      this.#timerDelay = delay;
+      this.#timerMaker = setTimeout;
+      return (this.#timer = setTimeout(ReadQueue.#fire, delay, this));
+    }
+    return setTimeout(() => this.#timeOut(read), delay);
+  }
+
+  static #fire<U>(this: void, queue: ReadQueue<U>): void {
+    const read = queue.#timerRead;
+    if (read !== undefined) queue.#timeOut(read);
+  }
+
   #timeOut(read: PendingRead<T>): void {
-    read.timer = undefined;
     const error = new ReadTimedOutError(
       `read from ${this.#options.endpoint()} timed out after ${read.timeoutInMillis} ms with ${this.#length} byte(s) queued`,
     );
@@ -324,7 +368,17 @@ export class ReadQueue<T = undefined> {
 
   #settle(read: PendingRead<T>): void {
     if (this.#pending[0] === read) this.#pending.shift();
-    if (read.timer !== undefined) clearTimeout(read.timer);
+    const timer = read.timer;
+    if (timer !== undefined) {
+      read.timer = undefined;
+      if (read !== this.#timerRead) {
+        clearTimeout(timer);
+      } else {
+        // Left armed for the next read, holding no process open; if it fires first, nothing happens.
+        this.#timerRead = undefined;
+        timer.unref();
+      }
+    }
     if (read.onAbort !== undefined) read.signal?.removeEventListener('abort', read.onAbort);
   }
 
