@@ -338,6 +338,22 @@ describe('ReadQueue read timer', () => {
     }
   });
 
+  it('a timer left by a read on real timers is not reused under fake timers, nor cleared with their clearTimeout', async () => {
+    const q = queue({ readTimeoutInMillis: 1000 });
+    const first = q.read(1);
+    q.push(b('x'));
+    await first; // a real timer, left armed and unref'd
+    const warn = vi.spyOn(console, 'warn');
+    vi.useFakeTimers();
+    let outcome: unknown;
+    const pending = q.read(1).catch((error: unknown) => (outcome = error));
+    await vi.advanceTimersByTimeAsync(1000);
+    await pending;
+    expect(outcome).toBeInstanceOf(ReadTimedOutError);
+    q.release();
+    expect(warn).not.toHaveBeenCalled();
+  });
+
   it('release keeps the timer of a read still waiting', async () => {
     vi.useFakeTimers();
     const q = queue({ readTimeoutInMillis: 100 });

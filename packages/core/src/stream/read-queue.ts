@@ -110,10 +110,12 @@ export class ReadQueue<T = undefined> {
   // A one-off failure for the next read (UDP: a refused send with nobody waiting).
   #interrupted: SocketError | undefined;
   // The queue's read timer (see the class notes), its delay, the `setTimeout` that made it (Node's,
-  // or a fake or virtual clock's: a timer of another clock is not reused), and the read it times.
+  // or a fake or virtual clock's: a timer of another clock is not reused) and the `clearTimeout` of
+  // that clock (a fake one warns when handed a real timer), and the read it times.
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerDelay = 0;
   #timerMaker: typeof setTimeout | undefined;
+  #timerClear: typeof clearTimeout = clearTimeout;
   #timerRead: PendingRead<T> | undefined;
 
   constructor(options: ReadQueueOptions) {
@@ -228,7 +230,7 @@ export class ReadQueue<T = undefined> {
     const timer = this.#timer;
     if (timer === undefined || this.#timerRead !== undefined) return;
     this.#timer = undefined;
-    clearTimeout(timer);
+    this.#timerClear(timer);
   }
 
   /**
@@ -336,9 +338,10 @@ export class ReadQueue<T = undefined> {
     if (this.#timerRead === undefined) {
       this.#timerRead = read;
       if (timer !== undefined && this.#timerDelay === delay && this.#timerMaker === setTimeout) return timer.refresh().ref();
-      if (timer !== undefined) clearTimeout(timer);
+      if (timer !== undefined) this.#timerClear(timer);
       this.#timerDelay = delay;
       this.#timerMaker = setTimeout;
+      this.#timerClear = clearTimeout;
       return (this.#timer = setTimeout(ReadQueue.#fire, delay, this));
     }
     return setTimeout(() => this.#timeOut(read), delay);
