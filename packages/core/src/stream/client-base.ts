@@ -9,7 +9,12 @@ import { chooseDelivery } from './deliveries.js';
 import { kAbort, kAttach } from './symbols.js';
 import { CancelSource } from './cancel-signal.js';
 import type { Dialer } from './wire.js';
+import { SpareTimer } from '../util/spare-timer.js';
 import { validateObject } from '../validate.js';
+
+// The connect time-out timer clients lend one after another (see SpareTimer): a process that
+// connects one client at a time makes no timer per connect. Its owner is the time-out's action.
+const connectTimer = new SpareTimer<() => void>((timedOut) => timedOut());
 
 /**
  * Options of one connect.
@@ -93,15 +98,14 @@ export class ClientBase<C extends ResolvedClientConfig = ResolvedClientConfig> e
     const controller = new CancelSource();
     this.#dial = controller;
     const limit = config.connectTimeoutInMillis;
-    const timer =
-      limit > 0
-        ? setTimeout(() => controller.abort(new GenericError('CONNECT_TIMED_OUT', `connecting to ${target} timed out after ${limit} ms`)), limit)
-        : undefined;
+    const timedOut =
+      limit > 0 ? (): void => controller.abort(new GenericError('CONNECT_TIMED_OUT', `connecting to ${target} timed out after ${limit} ms`)) : undefined;
+    const timer = timedOut === undefined ? undefined : (connectTimer.take(timedOut, limit) ?? setTimeout(timedOut, limit));
     const onAbort = signal === undefined ? undefined : (): void => controller.abort(signal.reason);
     if (onAbort !== undefined) signal!.addEventListener('abort', onAbort, { once: true });
     const settle = (): void => {
       this.#dial = undefined;
-      if (timer !== undefined) clearTimeout(timer);
+      if (timedOut !== undefined && !connectTimer.giveBack(timedOut)) clearTimeout(timer);
       if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort);
     };
     dial.dial(config, { signal: controller }).then(

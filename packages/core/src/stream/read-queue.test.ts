@@ -9,6 +9,8 @@ function queue(options: Partial<ReadQueueOptions> = {}): ReadQueue {
 }
 
 afterEach(() => {
+  // Spies first: a spy on a faked setTimeout would put the fake back after useRealTimers.
+  vi.restoreAllMocks();
   vi.useRealTimers();
 });
 

@@ -1,5 +1,6 @@
 import { invalidArgument, ReadTimedOutError, type SocketError } from '../errors.js';
 import type { ReadOptions } from '../service.js';
+import { SpareTimer } from '../util/spare-timer.js';
 import { describeValue, validateObject, validateTimeout } from '../validate.js';
 
 /**
@@ -73,11 +74,8 @@ const WHOLE_CHUNK_BYTES = 4096;
  *   if there is nothing; at end of stream with an empty Buffer. A first chunk of 4 KiB or more is
  *   handed over alone and uncopied; smaller pieces are joined with the rest of the queue.
  * - Each read has a time-out that every arriving chunk resets. A time-out or an abort rejects that
- *   read and keeps every byte queued for the next one. A queue keeps one timer for its reads: a
- *   read that waits re-arms it (`refresh()`), and once served leaves it armed but unref'd (it
- *   holds no process open, and fires into nothing), so a request/response loop makes no timer per
- *   read. Only a read that waits while another timed one does, or with another time-out, gets a
- *   timer of its own. `end`, `fail`, `close` and `release` cancel it.
+ *   read and keeps every byte queued for the next one. The reads share one {@link SpareTimer}, so
+ *   a request/response loop makes no timer per read; `end`, `fail`, `close` and `release` cancel it.
  * - Pending reads are served strictly in call order.
  *
  * Chunks are kept in a list with a cursor: a read that fits in the first chunk is a zero-copy view,
@@ -109,14 +107,8 @@ export class ReadQueue<T = undefined> {
   #error: SocketError | undefined;
   // A one-off failure for the next read (UDP: a refused send with nobody waiting).
   #interrupted: SocketError | undefined;
-  // The queue's read timer (see the class notes), its delay, the `setTimeout` that made it (Node's,
-  // or a fake or virtual clock's: a timer of another clock is not reused) and the `clearTimeout` of
-  // that clock (a fake one warns when handed a real timer), and the read it times.
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #timerDelay = 0;
-  #timerMaker: typeof setTimeout | undefined;
-  #timerClear: typeof clearTimeout = clearTimeout;
-  #timerRead: PendingRead<T> | undefined;
+  // The timer this queue's reads share (see the class notes), made when the first read waits.
+  #spare: SpareTimer<PendingRead<T>> | undefined;
 
   constructor(options: ReadQueueOptions) {
     this.#options = options;
@@ -227,10 +219,7 @@ export class ReadQueue<T = undefined> {
    * closed). A read that waits later makes a new one.
    */
   release(): void {
-    const timer = this.#timer;
-    if (timer === undefined || this.#timerRead !== undefined) return;
-    this.#timer = undefined;
-    this.#timerClear(timer);
+    this.#spare?.cancel();
   }
 
   /**
@@ -330,26 +319,11 @@ export class ReadQueue<T = undefined> {
     }
   }
 
-  // The queue's timer, re-armed for `read`, when it is free and of the same delay and clock;
-  // otherwise a timer of the read's own (which becomes the queue's if that is free).
+  // The queue's timer if no other read holds it, else a timer of the read's own.
   #timerFor(read: PendingRead<T>): ReturnType<typeof setTimeout> {
     const delay = read.timeoutInMillis;
-    const timer = this.#timer;
-    if (this.#timerRead === undefined) {
-      this.#timerRead = read;
-      if (timer !== undefined && this.#timerDelay === delay && this.#timerMaker === setTimeout) return timer.refresh().ref();
-      if (timer !== undefined) this.#timerClear(timer);
-      this.#timerDelay = delay;
-      this.#timerMaker = setTimeout;
-      this.#timerClear = clearTimeout;
-      return (this.#timer = setTimeout(ReadQueue.#fire, delay, this));
-    }
-    return setTimeout(() => this.#timeOut(read), delay);
-  }
-
-  static #fire<U>(this: void, queue: ReadQueue<U>): void {
-    const read = queue.#timerRead;
-    if (read !== undefined) queue.#timeOut(read);
+    const spare = (this.#spare ??= new SpareTimer((timedOut) => this.#timeOut(timedOut)));
+    return spare.take(read, delay) ?? setTimeout(() => this.#timeOut(read), delay);
   }
 
   #timeOut(read: PendingRead<T>): void {
@@ -374,13 +348,8 @@ export class ReadQueue<T = undefined> {
     const timer = read.timer;
     if (timer !== undefined) {
       read.timer = undefined;
-      if (read !== this.#timerRead) {
-        clearTimeout(timer);
-      } else {
-        // Left armed for the next read, holding no process open; if it fires first, nothing happens.
-        this.#timerRead = undefined;
-        timer.unref();
-      }
+      // The queue's timer stays armed for the next read, holding no process open.
+      if (this.#spare?.giveBack(read) !== true) clearTimeout(timer);
     }
     if (read.onAbort !== undefined) read.signal?.removeEventListener('abort', read.onAbort);
   }

@@ -1,0 +1,119 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SpareTimer } from './spare-timer.js';
+
+afterEach(() => {
+  // Spies first: a spy on a faked setTimeout would put the fake back after useRealTimers.
+  vi.restoreAllMocks();
+  vi.useRealTimers();
+});
+
+function recorder(): { fired: string[]; spare: SpareTimer<string> } {
+  const fired: string[] = [];
+  return { fired, spare: new SpareTimer<string>((owner) => fired.push(owner)) };
+}
+
+describe('SpareTimer', () => {
+  it('fires for its owner after the delay, counted from each take', async () => {
+    vi.useFakeTimers();
+    const { fired, spare } = recorder();
+    spare.take('a', 100);
+    await vi.advanceTimersByTimeAsync(60);
+    expect(spare.giveBack('a')).toBe(true);
+    spare.take('b', 100); // 60 ms in: the delay starts over
+    await vi.advanceTimersByTimeAsync(99);
+    expect(fired).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fired).toEqual(['b']);
+    expect(spare.giveBack('b')).toBe(true); // given back after it fired, as every loan is
+  });
+
+  it('a run of loans makes one timer, left armed and unref’d between them', async () => {
+    vi.useFakeTimers();
+    const made = vi.spyOn(globalThis, 'setTimeout');
+    const { spare } = recorder();
+    let timer: NodeJS.Timeout | undefined;
+    for (let i = 0; i < 20; i++) {
+      timer = spare.take(`w${i}`, 1000);
+      expect(timer?.hasRef()).toBe(true);
+      await vi.advanceTimersByTimeAsync(10);
+      spare.giveBack(`w${i}`);
+    }
+    expect(made).toHaveBeenCalledTimes(1);
+    expect(timer?.hasRef()).toBe(false);
+    expect(vi.getTimerCount()).toBe(1);
+  });
+
+  it('is not lent twice: the second taker gets undefined and makes its own', () => {
+    vi.useFakeTimers();
+    const { spare } = recorder();
+    expect(spare.take('a', 100)).toBeDefined();
+    expect(spare.take('b', 100)).toBeUndefined();
+    expect(spare.giveBack('b')).toBe(false);
+    expect(spare.giveBack('a')).toBe(true);
+    expect(spare.giveBack('a')).toBe(false);
+  });
+
+  it('another delay re-makes the timer, clearing the old one', async () => {
+    vi.useFakeTimers();
+    const { fired, spare } = recorder();
+    spare.take('long', 1000);
+    spare.giveBack('long');
+    spare.take('short', 10);
+    expect(vi.getTimerCount()).toBe(1);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(fired).toEqual(['short']);
+  });
+
+  it('fires into nothing while nobody holds it, and serves the next loan after that', async () => {
+    vi.useFakeTimers();
+    const { fired, spare } = recorder();
+    spare.take('a', 50);
+    spare.giveBack('a');
+    await vi.advanceTimersByTimeAsync(200);
+    expect(fired).toEqual([]);
+    spare.take('b', 50);
+    await vi.advanceTimersByTimeAsync(50);
+    expect(fired).toEqual(['b']);
+  });
+
+  it('cancel clears it unless it is lent', () => {
+    vi.useFakeTimers();
+    const { spare } = recorder();
+    spare.take('a', 50);
+    spare.cancel();
+    expect(vi.getTimerCount()).toBe(1);
+    spare.giveBack('a');
+    spare.cancel();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('a timer made by another clock is not reused: made on real timers, a loan under fake ones gets a fake one', async () => {
+    const { fired, spare } = recorder();
+    spare.take('real', 60_000);
+    spare.giveBack('real');
+    vi.useFakeTimers();
+    spare.take('fake', 60_000);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(fired).toEqual(['fake']);
+    spare.giveBack('fake');
+    vi.useRealTimers();
+    spare.cancel();
+  });
+
+  it('on Node’s timers, a timer that fired is re-armed by the next loan', async () => {
+    const fired: string[] = [];
+    let wake: () => void = () => {};
+    const spare = new SpareTimer<string>((owner) => {
+      fired.push(owner);
+      wake();
+    });
+    for (const owner of ['a', 'b']) {
+      const firing = new Promise<void>((resolve) => (wake = resolve));
+      spare.take(owner, 5);
+      await firing;
+      expect(spare.giveBack(owner)).toBe(true);
+    }
+    expect(fired).toEqual(['a', 'b']);
+    spare.cancel();
+  });
+});
