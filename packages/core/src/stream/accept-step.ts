@@ -1,6 +1,10 @@
 import { GenericError, type SocketError } from '../errors.js';
 import { CancelSource, type CancelSignal } from './cancel-signal.js';
 import { peerName, type Wire } from './wire.js';
+import { actionTimer } from '../util/spare-timer.js';
+
+// The deadline timer accept steps lend one after another (see SpareTimer).
+const stepTimer = actionTimer();
 
 /**
  * What an accept step gets besides the wire.
@@ -56,14 +60,16 @@ export async function runAcceptSteps(wire: Wire, steps: readonly AcceptStep[], s
     if (shutdown.aborted) throw stopped(current);
     const cancel = new CancelSource();
     const peer = peerName(current.info);
-    const timer = step.timeoutInMillis > 0 ? setTimeout(() => cancel.abort(step.timedOut(peer)), step.timeoutInMillis) : undefined;
+    const limit = step.timeoutInMillis;
+    const timedOut = limit > 0 ? (): void => cancel.abort(step.timedOut(peer)) : undefined;
+    const timer = timedOut === undefined ? undefined : (stepTimer.take(timedOut, limit) ?? setTimeout(timedOut, limit));
     const onShutdown = (): void => cancel.abort(stopped(current));
     shutdown.addEventListener('abort', onShutdown);
     const aborted = new Promise<never>((_, reject) => cancel.addEventListener('abort', () => reject(cancel.reason)));
     try {
       current = await Promise.race([step.run(current, { signal: cancel }), aborted]);
     } finally {
-      if (timer !== undefined) clearTimeout(timer);
+      if (timedOut !== undefined && !stepTimer.giveBack(timedOut)) clearTimeout(timer);
       shutdown.removeEventListener('abort', onShutdown);
     }
   }

@@ -9,12 +9,12 @@ import { chooseDelivery } from './deliveries.js';
 import { kAbort, kAttach } from './symbols.js';
 import { CancelSource } from './cancel-signal.js';
 import type { Dialer } from './wire.js';
-import { SpareTimer } from '../util/spare-timer.js';
+import { actionTimer } from '../util/spare-timer.js';
 import { validateObject } from '../validate.js';
 
 // The connect time-out timer clients lend one after another (see SpareTimer): a process that
-// connects one client at a time makes no timer per connect. Its owner is the time-out's action.
-const connectTimer = new SpareTimer<() => void>((timedOut) => timedOut());
+// connects one client at a time makes no timer per connect.
+const connectTimer = actionTimer();
 
 /**
  * Options of one connect.

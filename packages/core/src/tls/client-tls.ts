@@ -10,6 +10,10 @@ import type { ResolvedClientSecureSocket } from './secure-socket.js';
 import { badCredentials, handshakeTimedOut, tlsFailed } from './tls-errors.js';
 import type { SecureContext, TlsModule, TlsSocket } from './tls-module.js';
 import { tlsInfoOf } from './tls-session.js';
+import { actionTimer } from '../util/spare-timer.js';
+
+// The handshake time-out timer client handshakes lend one after another (see SpareTimer).
+const handshakeTimer = actionTimer();
 
 const contexts = new WeakMap<ResolvedClientSecureSocket, ClientTls>();
 
@@ -110,11 +114,14 @@ export class ClientTls {
     return new Promise<Wire>((resolve, reject) => {
       let peer = knownPeer;
       let timer: ReturnType<typeof setTimeout> | undefined;
+      let timedOut: (() => void) | undefined;
       const startTimer = (): void => {
-        if (limit > 0) timer = setTimeout(() => fail(handshakeTimedOut(peer!, limit)), limit);
+        if (limit <= 0) return;
+        timedOut = () => fail(handshakeTimedOut(peer!, limit));
+        timer = handshakeTimer.take(timedOut, limit) ?? setTimeout(timedOut, limit);
       };
       const done = (): void => {
-        if (timer !== undefined) clearTimeout(timer);
+        if (timedOut !== undefined && !handshakeTimer.giveBack(timedOut)) clearTimeout(timer);
         socket.off('connect', tcpConnected);
         socket.off('secureConnect', secured);
         socket.off('error', failed);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SpareTimer } from './spare-timer.js';
+import { actionTimer, SpareTimer } from './spare-timer.js';
 
 afterEach(() => {
   // Spies first: a spy on a faked setTimeout would put the fake back after useRealTimers.
@@ -115,5 +115,20 @@ describe('SpareTimer', () => {
     }
     expect(fired).toEqual(['a', 'b']);
     spare.cancel();
+  });
+
+  it('actionTimer: its owners are what runs when it fires', async () => {
+    vi.useFakeTimers();
+    const timer = actionTimer();
+    const ran: string[] = [];
+    const first = (): void => void ran.push('first');
+    const second = (): void => void ran.push('second');
+    timer.take(first, 10);
+    expect(timer.take(second, 10)).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(ran).toEqual(['first']);
+    expect(timer.giveBack(first)).toBe(true);
+    timer.cancel();
+    expect(vi.getTimerCount()).toBe(0);
   });
 });

@@ -12,9 +12,9 @@ type Timer = ReturnType<typeof setTimeout>;
  * made it.
  *
  * Node keeps one list per delay: a process whose only timer of a delay is made and cleared for
- * every wait creates and drops that list (and re-arms the loop's timer) every time. Measured: a
- * connect + close loop spent about 8 µs per connection on its connect time-out; an echo client
- * about 0.5 µs per round trip on its read time-out.
+ * every wait creates and drops that list (and re-arms the loop's timer) every time. Measured with
+ * a spare instead: about 6 µs less CPU per connection on a connect + close loop (its connect
+ * time-out), about 0.5 µs less per round trip on an echo client (its read time-out).
  *
  * @example
  * ```ts
@@ -78,4 +78,25 @@ export class SpareTimer<O> {
     const owner = spare.#owner;
     if (owner !== undefined) spare.#fire(owner);
   }
+}
+
+/**
+ * A {@link SpareTimer} whose owners are what to do when it fires: one per kind of time-out a process
+ * runs many of one after another (connects, TLS handshakes, accept steps).
+ *
+ * @example
+ * ```ts
+ * const connectTimer = actionTimer();
+ * const timedOut = () => dial.abort(timeoutError);
+ * const timer = connectTimer.take(timedOut, 30_000) ?? setTimeout(timedOut, 30_000);
+ * // ... connected:
+ * if (!connectTimer.giveBack(timedOut)) clearTimeout(timer);
+ * ```
+ */
+export function actionTimer(): SpareTimer<() => void> {
+  return new SpareTimer<() => void>(runAction);
+}
+
+function runAction(action: () => void): void {
+  action();
 }
