@@ -237,6 +237,44 @@ describe('the virtual clock', () => {
     expect(error.message).toContain('seed 9');
   });
 
+  it("unref'd timers do not hold a run open (DEADLOCKED at once), but fire when the clock passes them", async () => {
+    const sim = simulation({ seed: 4 });
+    const fired: string[] = [];
+    const error = await rejectionOf(
+      sim.run(() => {
+        setTimeout(() => fired.push(`a@${sim.now}`), 1_000).unref();
+        const later = setTimeout(() => fired.push(`b@${sim.now}`), 1_500);
+        later.unref();
+        later.ref().unref(); // toggling while scheduled keeps the count right
+        return new Promise<void>(() => {});
+      }),
+    );
+    expect(error.code).toBe('DEADLOCKED');
+    expect(sim.now).toBe(0);
+    await sim.run(async () => {
+      setTimeout(() => fired.push(`c@${sim.now}`), 500).unref();
+      await sleep(2_000);
+    });
+    expect(fired).toEqual(['c@500', 'a@1000', 'b@1500']);
+    expect(sim.now).toBe(2_000);
+  });
+
+  it('a client that connected and read leaves no timer that holds a run open: waiting for nothing is DEADLOCKED at once', async () => {
+    const sim = simulation({ seed: 5, link: { latencyInMillis: 10 } });
+    const [a, b] = [sim.host('a'), sim.host('b')];
+    const error = await rejectionOf(
+      sim.run(async () => {
+        await serve(b, echoService());
+        const client = await a.tcp.connect({ host: 'b', port: 7000 }); // a connect time-out, given back
+        await client.write('hi');
+        await client.read(2); // a read time-out, given back
+        await new Promise<void>(() => {});
+      }),
+    );
+    expect(error.code).toBe('DEADLOCKED');
+    expect(sim.now).toBeLessThan(1_000); // not after the 30 s connect or 300 s read time-out
+  });
+
   it('a timer callback that throws fails the run (CALLBACK_THREW); runs do not nest; bad options are refused', async () => {
     const sim = simulation({ seed: 2 });
     const boom = new Error('from a timer');

@@ -362,8 +362,10 @@ export function createSimulation(options: SimulationOptions = {}): Simulation {
         }
         foreign = 0;
         const due = clock.nextDue;
-        if (due === undefined) {
-          failure = new SimulationError('DEADLOCKED', seed, clock.now, 'deadlocked: fn can never settle (nothing is runnable and no timer is pending)');
+        // Unref'd timers (a read time-out left armed between reads) fire if the run goes on, but
+        // do not hold it open: Node would not stay alive for them either.
+        if (due === undefined || !clock.alive) {
+          failure = new SimulationError('DEADLOCKED', seed, clock.now, 'deadlocked: fn can never settle (nothing is runnable and no timer is pending that is not unref\'d)');
           break;
         }
         if (due > deadline) {

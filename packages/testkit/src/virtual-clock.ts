@@ -62,11 +62,13 @@ export class VirtualTimeout {
   }
 
   ref(): this {
+    if (!this.#refed && this.index !== -1) this.#clock.refChanged(1);
     this.#refed = true;
     return this;
   }
 
   unref(): this {
+    if (this.#refed && this.index !== -1) this.#clock.refChanged(-1);
     this.#refed = false;
     return this;
   }
@@ -178,6 +180,8 @@ export class VirtualClock {
   readonly #dates: Clock;
   readonly #random: () => number;
   readonly #heap: VirtualTimeout[] = [];
+  // Timers in the heap that are not unref'd (see `alive`).
+  #refedTimers = 0;
   readonly #ids = new Map<number, VirtualTimeout>();
   #now = 0;
   #seq = 0;
@@ -199,6 +203,14 @@ export class VirtualClock {
   /** True while the clock stands in for the globals. */
   get entered(): boolean {
     return this.#saved !== undefined;
+  }
+
+  /**
+   * Whether anything holds the run open, as Node's event loop would be held: an immediate, or a
+   * timer that is not unref'd. Unref'd timers still fire when the clock passes them.
+   */
+  get alive(): boolean {
+    return this.#immediateHead < this.#immediates.length || this.#refedTimers > 0;
   }
 
   /** When the next thing is due (virtual ms): now if an immediate waits, else the next timer; undefined if nothing is. */
@@ -251,6 +263,11 @@ export class VirtualClock {
   cancel(timer: VirtualTimeout): void {
     if (timer.index !== -1) this.#remove(timer);
     if (timer.id !== 0) this.#ids.delete(timer.id);
+  }
+
+  /** @internal A scheduled timer was ref'd (+1) or unref'd (-1). */
+  refChanged(delta: 1 | -1): void {
+    this.#refedTimers += delta;
   }
 
   /** @internal Gives `timer` a number (when someone converts it), so that clearing by number works. */
@@ -337,6 +354,7 @@ export class VirtualClock {
     const heap = this.#heap;
     timer.index = heap.length;
     heap.push(timer);
+    if (timer.hasRef()) this.#refedTimers++;
     this.#up(timer.index);
   }
 
@@ -345,6 +363,7 @@ export class VirtualClock {
     const index = timer.index;
     const last = heap.pop()!;
     timer.index = -1;
+    if (timer.hasRef()) this.#refedTimers--;
     if (last === timer) return;
     heap[index] = last;
     last.index = index;
