@@ -2,14 +2,14 @@
 import type { Fields } from '../protocol.js';
 import type { Context } from './context.js';
 import { tcpRawCount, tcpRawEcho, tcpSockEcho, tcpSockPullCount, tcpSockPushCount, tcpSockReadyCount } from './tcp-servers.js';
-import { bulkSendRaw, connectRawLoop, connectSock, echoPromiseSocket, echoRaw, echoSock, holdRaw } from './tcp-clients.js';
+import { bulkSendRaw, connectRawLoop, connectSock, echoPromiseSocket, echoRaw, echoSock, echoSockPush, holdRaw } from './tcp-clients.js';
 import { udpRawCount, udpSendRaw, udpSockClientCount, udpSockListenerCount } from './udp.js';
 import { inprocEcho } from './inproc-echo.js';
 import { simEcho } from './sim-echo.js';
 import { dnsRaw, dnsSock, httpRaw, httpSockPull, httpSockPush, respRaw, respSock } from './peer-servers.js';
 import { udpRequestClient } from './udp-request-client.js';
 import { tlsRawCount, tlsRawEcho, tlsSockEcho, tlsSockPullCount, tlsSockPushCount } from './tls-servers.js';
-import { tlsBulkSendRaw, tlsConnectRaw, tlsConnectSock, tlsEchoRaw, tlsEchoSock } from './tls-clients.js';
+import { tlsBulkSendRaw, tlsConnectRaw, tlsConnectSock, tlsEchoRaw, tlsEchoSock, tlsEchoSockPush } from './tls-clients.js';
 import { clusterServer } from './cluster-server.js';
 
 export type Role = (context: Context) => Promise<Fields>;
@@ -23,6 +23,7 @@ export const roles: Record<string, Role | undefined> = {
   'tcp-raw-echo': tcpRawEcho,
   'bulk-send-raw': bulkSendRaw,
   'echo-sock': echoSock,
+  'echo-sock-push': echoSockPush,
   'echo-raw': echoRaw,
   'echo-promise-socket': echoPromiseSocket,
   'connect-sock': connectSock,
@@ -49,6 +50,7 @@ export const roles: Record<string, Role | undefined> = {
   'tls-raw-echo': tlsRawEcho,
   'tls-bulk-send-raw': tlsBulkSendRaw,
   'tls-echo-sock': tlsEchoSock,
+  'tls-echo-sock-push': tlsEchoSockPush,
   'tls-echo-raw': tlsEchoRaw,
   'tls-connect-sock': tlsConnectSock,
   'tls-connect-raw': tlsConnectRaw,

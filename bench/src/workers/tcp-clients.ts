@@ -1,10 +1,11 @@
 /**
  * TCP load generators, each in its own child process: the bulk sender, the echo round-trip loops
- * (@sock Client, raw node:net, promise-socket), the connect/close loop and the idle-connection holder.
+ * (@sock Client with promises or with a callback service, raw node:net, promise-socket), the
+ * connect/close loop and the idle-connection holder.
  */
 import { connect as netConnect, Socket } from 'node:net';
 import { PromiseSocket } from 'promise-socket';
-import { Client, type ClientSecureSocket } from '@sock/tcp';
+import { Client, type Caller, type ClientSecureSocket, type Service } from '@sock/tcp';
 import { HOST, num, perOperation, type Fields } from '../protocol.js';
 import { CpuMeter, nowMicros, type Context } from './context.js';
 import { EchoWindow, MAX_ITERATIONS, request, runSockEchoClients } from './echo-window.js';
@@ -67,6 +68,58 @@ export async function echoSock(context: Context, secureSocket?: ClientSecureSock
   // The window opens once every client is connected (and, over TLS, has finished its handshake).
   const window = new EchoWindow(params);
   await runSockEchoClients(clients, params, window);
+  return window.result(params);
+}
+
+/**
+ * @sock Client with a callback service, push style — the loop the raw client runs, on @sock:
+ * `onBytes` counts the echoed bytes and, once a whole reply is in, writes the next request
+ * (`void caller.write`). The window opens once every client is connected.
+ */
+export async function echoSockPush(context: Context, secureSocket?: ClientSecureSocket): Promise<Fields> {
+  const { params } = context;
+  const port = num(params, 'port');
+  const size = num(params, 'size');
+  const req = request(params);
+  // The window opens once every client is connected; no byte comes back before it does.
+  const opened: { window?: EchoWindow } = {};
+  const loops = Array.from({ length: num(params, 'connections') }, () => {
+    let received = 0;
+    let t0 = 0;
+    let iterations = 0;
+    let finish: () => void = () => {};
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    const next = (caller: Caller): void => {
+      t0 = nowMicros();
+      if (!opened.window!.running(t0) || ++iterations > MAX_ITERATIONS) {
+        void caller.close();
+        return;
+      }
+      void caller.write(req);
+    };
+    const service: Service = {
+      onBytes(caller, data) {
+        received += data.length;
+        if (received < size) return;
+        received -= size;
+        opened.window!.complete(t0, nowMicros());
+        next(caller);
+      },
+      onError() {
+        if (opened.window !== undefined) opened.window.errors++;
+      },
+      onClose() {
+        finish();
+      },
+    };
+    return { service, next, done };
+  });
+  const clients = await Promise.all(
+    loops.map(({ service }) => Client.connect(secureSocket === undefined ? { host: HOST, port, callbackService: service } : { host: HOST, port, secureSocket, callbackService: service })),
+  );
+  const window = (opened.window = new EchoWindow(params));
+  loops.forEach(({ next }, i) => next(clients[i]!));
+  await Promise.all(loops.map(({ done }) => done));
   return window.result(params);
 }
 

@@ -6,7 +6,7 @@
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { HOST, num, type Fields } from '../protocol.js';
 import type { Context } from './context.js';
-import { connectLoop, connectSock, echoSock, runRawEchoClients, sendBulk } from './tcp-clients.js';
+import { connectLoop, connectSock, echoSock, echoSockPush, runRawEchoClients, sendBulk } from './tcp-clients.js';
 import { rawClientSecureContext, SOCK_CLIENT_TLS } from './tls-credentials.js';
 
 /** A raw TLS connection to the bench's TLS servers, resolved once its handshake is done (TCP_NODELAY on). */
@@ -31,6 +31,11 @@ export async function tlsBulkSendRaw(context: Context): Promise<Fields> {
 /** @sock TLS Client echo loop (`await write`, `await read(n)`). */
 export function tlsEchoSock(context: Context): Promise<Fields> {
   return echoSock(context, SOCK_CLIENT_TLS);
+}
+
+/** @sock TLS Client echo loop with a callback service (`onBytes` writes the next request). */
+export function tlsEchoSockPush(context: Context): Promise<Fields> {
+  return echoSockPush(context, SOCK_CLIENT_TLS);
 }
 
 /** Raw node:tls echo loop, callback style; every handshake is done before the window opens. */
