@@ -261,6 +261,17 @@ describe('ReadQueue read timer', () => {
     await pending;
   }
 
+  // A read that waits now times out after exactly `ms`, not a millisecond earlier.
+  async function expectReadTimesOutAfter(q: ReadQueue, ms: number): Promise<void> {
+    let outcome: unknown;
+    const pending = q.read(1).catch((error: unknown) => (outcome = error));
+    await vi.advanceTimersByTimeAsync(ms - 1);
+    expect(outcome).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    await pending;
+    expect(outcome).toBeInstanceOf(ReadTimedOutError);
+  }
+
   it('one timer serves a request/response loop: served reads leave it armed but holding no process open', async () => {
     vi.useFakeTimers();
     const made = vi.spyOn(globalThis, 'setTimeout');
@@ -282,13 +293,7 @@ describe('ReadQueue read timer', () => {
     vi.useFakeTimers();
     const q = queue({ readTimeoutInMillis: 1000 });
     await waitAndServe(q, 900); // the timer was armed at 0, then left armed
-    let outcome: unknown;
-    const pending = q.read(1).catch((error: unknown) => (outcome = error));
-    await vi.advanceTimersByTimeAsync(999);
-    expect(outcome).toBeUndefined();
-    await vi.advanceTimersByTimeAsync(1);
-    await pending;
-    expect(outcome).toBeInstanceOf(ReadTimedOutError);
+    await expectReadTimesOutAfter(q, 1000);
   });
 
   it('a timer left armed that fires while nothing waits does nothing, and serves the next read after', async () => {
@@ -297,13 +302,7 @@ describe('ReadQueue read timer', () => {
     await waitAndServe(q, 10);
     await vi.advanceTimersByTimeAsync(500);
     expect(vi.getTimerCount()).toBe(0);
-    let outcome: unknown;
-    const pending = q.read(1).catch((error: unknown) => (outcome = error));
-    await vi.advanceTimersByTimeAsync(99);
-    expect(outcome).toBeUndefined();
-    await vi.advanceTimersByTimeAsync(1);
-    await pending;
-    expect(outcome).toBeInstanceOf(ReadTimedOutError);
+    await expectReadTimesOutAfter(q, 100);
     q.push(b('kept'));
     expect((await q.read()).toString()).toBe('kept');
   });
