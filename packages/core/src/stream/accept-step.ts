@@ -69,7 +69,7 @@ export async function runAcceptSteps(wire: Wire, steps: readonly AcceptStep[], s
     try {
       current = await Promise.race([step.run(current, { signal: cancel }), aborted]);
     } finally {
-      if (timedOut !== undefined && !stepTimer.giveBack(timedOut)) clearTimeout(timer);
+      if (timedOut !== undefined) stepTimer.finish(timedOut, timer);
       shutdown.removeEventListener('abort', onShutdown);
     }
   }

@@ -105,7 +105,7 @@ export class ClientBase<C extends ResolvedClientConfig = ResolvedClientConfig> e
     if (onAbort !== undefined) signal!.addEventListener('abort', onAbort, { once: true });
     const settle = (): void => {
       this.#dial = undefined;
-      if (timedOut !== undefined && !connectTimer.giveBack(timedOut)) clearTimeout(timer);
+      if (timedOut !== undefined) connectTimer.finish(timedOut, timer);
       if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort);
     };
     dial.dial(config, { signal: controller }).then(

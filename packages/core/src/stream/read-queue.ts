@@ -74,7 +74,7 @@ const WHOLE_CHUNK_BYTES = 4096;
  *   if there is nothing; at end of stream with an empty Buffer. A first chunk of 4 KiB or more is
  *   handed over alone and uncopied; smaller pieces are joined with the rest of the queue.
  * - Each read has a time-out that every arriving chunk resets. A time-out or an abort rejects that
- *   read and keeps every byte queued for the next one. The reads share one {@link SpareTimer}, so
+ *   read and keeps every byte queued for the next one. The reads share one `SpareTimer`, so
  *   a request/response loop makes no timer per read; `end`, `fail`, `close` and `release` cancel it.
  * - Pending reads are served strictly in call order.
  *
@@ -349,7 +349,7 @@ export class ReadQueue<T = undefined> {
     if (timer !== undefined) {
       read.timer = undefined;
       // The queue's timer stays armed for the next read, holding no process open.
-      if (this.#spare?.giveBack(read) !== true) clearTimeout(timer);
+      this.#spare!.finish(read, timer);
     }
     if (read.onAbort !== undefined) read.signal?.removeEventListener('abort', read.onAbort);
   }

@@ -121,7 +121,7 @@ export class ClientTls {
         timer = handshakeTimer.take(timedOut, limit) ?? setTimeout(timedOut, limit);
       };
       const done = (): void => {
-        if (timedOut !== undefined && !handshakeTimer.giveBack(timedOut)) clearTimeout(timer);
+        if (timedOut !== undefined) handshakeTimer.finish(timedOut, timer);
         socket.off('connect', tcpConnected);
         socket.off('secureConnect', secured);
         socket.off('error', failed);

@@ -131,4 +131,30 @@ describe('SpareTimer', () => {
     timer.cancel();
     expect(vi.getTimerCount()).toBe(0);
   });
+
+  it('finish gives the spare back, or clears the wait’s own timer, and never clears the spare’s', async () => {
+    vi.useFakeTimers();
+    const { fired, spare } = recorder();
+    const lent = spare.take('a', 100);
+    const own = spare.take('b', 100) ?? setTimeout(() => fired.push('b-own'), 100);
+    spare.finish('b', own); // its own timer: cleared
+    spare.finish('a', lent);
+    spare.finish('a', lent); // again: the spare's timer is not cleared
+    spare.take('c', 100);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(fired).toEqual(['c']);
+  });
+
+  it('on Node’s timers, finishing a loan twice does not clear the spare: the next loan still fires', async () => {
+    let wake: () => void = () => {};
+    const spare = new SpareTimer<string>(() => wake());
+    const timer = spare.take('a', 5);
+    spare.finish('a', timer);
+    spare.finish('a', timer);
+    const firing = new Promise<void>((resolve) => (wake = resolve));
+    spare.take('b', 5);
+    await firing;
+    spare.finish('b', undefined);
+    spare.cancel();
+  });
 });

@@ -21,7 +21,7 @@ type Timer = ReturnType<typeof setTimeout>;
  * const spare = new SpareTimer<Read>((read) => read.timeOut());
  * const timer = spare.take(read, 5000) ?? setTimeout(() => read.timeOut(), 5000);
  * // ... the read is served:
- * if (!spare.giveBack(read)) clearTimeout(timer);
+ * spare.finish(read, timer);
  * ```
  */
 export class SpareTimer<O> {
@@ -65,6 +65,16 @@ export class SpareTimer<O> {
     return true;
   }
 
+  /**
+   * Ends a wait that `take` was asked for: gives the spare back if `owner` holds it, or else clears
+   * `timer`, the wait's own timer — never the spare's (which must not be cleared: it is reused). Safe
+   * to call more than once.
+   */
+  finish(owner: O, timer: Timer | undefined): void {
+    if (this.giveBack(owner) || timer === undefined || timer === this.#timer) return;
+    clearTimeout(timer);
+  }
+
   /** Clears the timer, unless it is lent: nobody will take it again soon (its user closed). */
   cancel(): void {
     const timer = this.#timer;
@@ -90,7 +100,7 @@ export class SpareTimer<O> {
  * const timedOut = () => dial.abort(timeoutError);
  * const timer = connectTimer.take(timedOut, 30_000) ?? setTimeout(timedOut, 30_000);
  * // ... connected:
- * if (!connectTimer.giveBack(timedOut)) clearTimeout(timer);
+ * connectTimer.finish(timedOut, timer);
  * ```
  */
 export function actionTimer(): SpareTimer<() => void> {
