@@ -5,8 +5,8 @@ type Timer = ReturnType<typeof setTimeout>;
  * of a process — so that a wait does not make and drop a timer of its own.
  *
  * A wait `take`s it: the timer is re-armed from now with `refresh()` and holds the process open. A
- * wait that ends `giveBack`s it: the timer stays armed but unref'd, and if it fires before the next
- * `take` it fires into nothing. A wait that finds it lent, or last armed with another delay or by
+ * wait that ends gives it back (`finish`): the timer stays armed but unref'd, and if it fires before
+ * the next `take` it fires into nothing. A wait that finds it lent, or last armed with another delay or by
  * another clock's `setTimeout` (a fake-timers library's, a simulation's virtual one), makes a timer
  * of its own or re-makes this one; a timer is always cleared by the `clearTimeout` of the clock that
  * made it.
