@@ -16,15 +16,17 @@ describe('SpareTimer', () => {
   it('fires for its owner after the delay, counted from each take', async () => {
     vi.useFakeTimers();
     const { fired, spare } = recorder();
-    spare.take('a', 100);
+    const timer = spare.take('a', 100);
     await vi.advanceTimersByTimeAsync(60);
-    expect(spare.giveBack('a')).toBe(true);
-    spare.take('b', 100); // 60 ms in: the delay starts over
+    spare.finish('a', timer);
+    expect(spare.take('b', 100)).toBe(timer); // given back: the same timer, 60 ms in, its delay starting over
     await vi.advanceTimersByTimeAsync(99);
     expect(fired).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
     expect(fired).toEqual(['b']);
-    expect(spare.giveBack('b')).toBe(true); // given back after it fired, as every loan is
+    spare.finish('b', timer); // given back after it fired, as every loan is
+    expect(spare.take('c', 100)).toBe(timer);
+    spare.finish('c', timer);
   });
 
   it('a run of loans makes one timer, left armed and unref’d between them', async () => {
@@ -36,7 +38,7 @@ describe('SpareTimer', () => {
       timer = spare.take(`w${i}`, 1000);
       expect(timer?.hasRef()).toBe(true);
       await vi.advanceTimersByTimeAsync(10);
-      spare.giveBack(`w${i}`);
+      spare.finish(`w${i}`, timer);
     }
     expect(made).toHaveBeenCalledTimes(1);
     expect(timer?.hasRef()).toBe(false);
@@ -46,18 +48,20 @@ describe('SpareTimer', () => {
   it('is not lent twice: the second taker gets undefined and makes its own', () => {
     vi.useFakeTimers();
     const { spare } = recorder();
-    expect(spare.take('a', 100)).toBeDefined();
+    const lent = spare.take('a', 100);
+    expect(lent).toBeDefined();
     expect(spare.take('b', 100)).toBeUndefined();
-    expect(spare.giveBack('b')).toBe(false);
-    expect(spare.giveBack('a')).toBe(true);
-    expect(spare.giveBack('a')).toBe(false);
+    spare.finish('b', undefined); // b never held it: the spare stays lent to a
+    expect(spare.take('c', 100)).toBeUndefined();
+    spare.finish('a', lent);
+    expect(spare.take('c', 100)).toBe(lent);
   });
 
   it('another delay re-makes the timer, clearing the old one', async () => {
     vi.useFakeTimers();
     const { fired, spare } = recorder();
     spare.take('long', 1000);
-    spare.giveBack('long');
+    spare.finish('long', undefined);
     spare.take('short', 10);
     expect(vi.getTimerCount()).toBe(1);
     await vi.advanceTimersByTimeAsync(10);
@@ -68,7 +72,7 @@ describe('SpareTimer', () => {
     vi.useFakeTimers();
     const { fired, spare } = recorder();
     spare.take('a', 50);
-    spare.giveBack('a');
+    spare.finish('a', undefined);
     await vi.advanceTimersByTimeAsync(200);
     expect(fired).toEqual([]);
     spare.take('b', 50);
@@ -82,7 +86,7 @@ describe('SpareTimer', () => {
     spare.take('a', 50);
     spare.cancel();
     expect(vi.getTimerCount()).toBe(1);
-    spare.giveBack('a');
+    spare.finish('a', undefined);
     spare.cancel();
     expect(vi.getTimerCount()).toBe(0);
   });
@@ -90,12 +94,12 @@ describe('SpareTimer', () => {
   it('a timer made by another clock is not reused: made on real timers, a loan under fake ones gets a fake one', async () => {
     const { fired, spare } = recorder();
     spare.take('real', 60_000);
-    spare.giveBack('real');
+    spare.finish('real', undefined);
     vi.useFakeTimers();
     spare.take('fake', 60_000);
     await vi.advanceTimersByTimeAsync(60_000);
     expect(fired).toEqual(['fake']);
-    spare.giveBack('fake');
+    spare.finish('fake', undefined);
     vi.useRealTimers();
     spare.cancel();
   });
@@ -107,12 +111,15 @@ describe('SpareTimer', () => {
       fired.push(owner);
       wake();
     });
+    const timers: Array<NodeJS.Timeout | undefined> = [];
     for (const owner of ['a', 'b']) {
       const firing = new Promise<void>((resolve) => (wake = resolve));
-      spare.take(owner, 5);
+      timers.push(spare.take(owner, 5));
       await firing;
-      expect(spare.giveBack(owner)).toBe(true);
+      spare.finish(owner, timers.at(-1));
     }
+    expect(timers[0]).toBeDefined();
+    expect(timers[1]).toBe(timers[0]); // the one timer, given back after it fired and re-armed
     expect(fired).toEqual(['a', 'b']);
     spare.cancel();
   });
@@ -127,7 +134,9 @@ describe('SpareTimer', () => {
     expect(timer.take(second, 10)).toBeUndefined();
     await vi.advanceTimersByTimeAsync(10);
     expect(ran).toEqual(['first']);
-    expect(timer.giveBack(first)).toBe(true);
+    timer.finish(first, undefined);
+    expect(timer.take(second, 10)).toBeDefined(); // given back
+    timer.finish(second, undefined);
     timer.cancel();
     expect(vi.getTimerCount()).toBe(0);
   });

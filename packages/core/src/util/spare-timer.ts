@@ -54,25 +54,17 @@ export class SpareTimer<O> {
   }
 
   /**
-   * Ends `owner`'s loan (also after the timer fired for it), leaving the timer armed and unref'd.
-   * False if `owner` does not hold it: then its timer is its own, to clear. Every loan must be given
-   * back; the spare's timer must never be cleared with `clearTimeout` (it is reused).
-   */
-  giveBack(owner: O): boolean {
-    if (this.#owner !== owner || owner === undefined) return false;
-    this.#owner = undefined;
-    this.#timer!.unref();
-    return true;
-  }
-
-  /**
-   * Ends a wait that `take` was asked for: gives the spare back if `owner` holds it, or else clears
-   * `timer`, the wait's own timer — never the spare's (which must not be cleared: it is reused). Safe
-   * to call more than once.
+   * Ends a wait that `take` was asked for (also after the timer fired for it; every wait must end):
+   * if `owner` holds the spare, gives it back, armed and unref'd; else clears `timer`, the wait's own
+   * timer — never the spare's (which must not be cleared: it is reused). Safe to call more than once.
    */
   finish(owner: O, timer: Timer | undefined): void {
-    if (this.giveBack(owner) || timer === undefined || timer === this.#timer) return;
-    clearTimeout(timer);
+    if (owner !== undefined && this.#owner === owner) {
+      this.#owner = undefined;
+      this.#timer!.unref();
+      return;
+    }
+    if (timer !== undefined && timer !== this.#timer) clearTimeout(timer);
   }
 
   /** Clears the timer, unless it is lent: nobody will take it again soon (its user closed). */
