@@ -399,8 +399,8 @@ export class ReadQueue<T = undefined> {
 
   #reset(): void {
     // The common case: everything was read. Keep the arrays, forget the chunks.
-    this.#chunks.length = 0;
-    if (this.#tags !== undefined) this.#tags.length = 0;
+    empty(this.#chunks);
+    if (this.#tags !== undefined) empty(this.#tags);
     this.#head = 0;
     this.#offset = 0;
   }
@@ -420,6 +420,13 @@ export class ReadQueue<T = undefined> {
     this.#tags = this.#tags?.slice(this.#head);
     this.#head = 0;
   }
+}
+
+// Empties an array in place. A queue read to the end usually held one or two chunks: popping them
+// is inlined by V8 (a few ns), while `length = 0` calls into the runtime (about 60 ns per read).
+function empty(array: unknown[]): void {
+  if (array.length > 4) array.length = 0;
+  else while (array.length > 0) array.pop();
 }
 
 function checkReadOptions(options: ReadOptions, fallback: number): { timeoutInMillis: number; signal: AbortSignal | undefined } {
