@@ -32,12 +32,17 @@ export class ByteCounter {
   }
 }
 
+// Every bench server's accept queue (see serveSock).
+const SERVER_BACKLOG = 4096;
+
 /**
  * Runs an @sock Listener with `service` until `stop`; the result is what `result` returns then.
- * `config` adds to the loopback interface (TLS: `secureSocket`).
+ * `config` adds to the loopback interface (TLS: `secureSocket`). The accept queue is as long as the
+ * raw servers' (`backlog: 4096`): with Node's default of 511, a client that connects faster than a
+ * briefly descheduled server accepts overflows it, and the lost SYN costs a 1 s retransmission.
  */
 export async function serveSock(context: Context, service: Service, result: () => Fields = () => ({}), config: ListenerConfig = {}): Promise<Fields> {
-  const listener = new Listener(0, { ...config, interface: HOST });
+  const listener = new Listener(0, { backlog: SERVER_BACKLOG, ...config, interface: HOST });
   listener.attach(service);
   await listener.start();
   context.handle('measure', async () => ({ ...(await measureMemory()), connections: listener.connections }));
@@ -65,7 +70,7 @@ export async function serveRaw(context: Context, onSocket: (socket: Socket) => v
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ port: 0, host: HOST, backlog: 4096 }, resolve);
+    server.listen({ port: 0, host: HOST, backlog: SERVER_BACKLOG }, resolve);
   });
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('raw server has no port');
