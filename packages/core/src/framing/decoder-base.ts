@@ -1,4 +1,5 @@
 import { GenericError } from '../errors.js';
+import { emptyArray } from '../util/empty-array.js';
 import type { FrameDecoder, FrameDecoderOptions } from './codec.js';
 import { wrongType, pushAfterEnd } from './frame-errors.js';
 import { describe } from './options.js';
@@ -74,7 +75,7 @@ export abstract class FrameDecoderBase implements FrameDecoder {
       frames[this.#head++] = EMPTY_FRAME;
       this.#queuedBytes -= frame.length;
       if (this.#head === frames.length) {
-        frames.length = 0;
+        emptyArray(frames);
         this.#head = 0;
       } else if (this.#head > 1024 && this.#head * 2 > frames.length) {
         this.#frames = frames.slice(this.#head);
