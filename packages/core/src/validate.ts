@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { Address } from './config.js';
 import { invalidArgument } from './errors.js';
 

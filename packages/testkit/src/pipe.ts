@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { GenericError, kWireClose, kWireData, kWireDrain, kWireEnd, kWireError, peerName, type SocketError, type Wire, type WireHandler, type WireInfo } from '@sock/core/internal';
 import type { Host } from './host.js';
 import type { Link } from './link.js';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { GenericError } from '../errors.js';
 import { emptyArray } from '../util/empty-array.js';
 import type { FrameDecoder, FrameDecoderOptions } from './codec.js';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { invalidArgument } from '../errors.js';
 import type { Caller, ReadOptions, WriteOptions } from '../service.js';
 import { kWritev } from '../stream/symbols.js';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { invalidArgument } from '../errors.js';
 import type { EncodedFrame, FrameCodec, FrameDecoder, FrameDecoderOptions } from './codec.js';
 import { FrameDecoderBase } from './decoder-base.js';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 /** Pieces shorter than this are copied together instead of being kept as views of their chunks. */
 const COALESCE_BELOW = 512;
 /** Size of the buffer small pieces are copied into (or the frame limit, if smaller). */

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { wrongType } from './frame-errors.js';
 import { describe } from './options.js';
 

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { Address } from '../config.js';
 import { GenericError, invalidArgument } from '../errors.js';
 import { crc32c } from './crc32c.js';

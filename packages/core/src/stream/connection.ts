@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { toBuffer, validateObject } from '../validate.js';
 import { handlerFailed, publishAccept, publishClose, publishConnect, publishError, warnUnhandled } from '../diagnostics.js';
 import { connectionClosed, GenericError, invalidArgument, type SocketError } from '../errors.js';

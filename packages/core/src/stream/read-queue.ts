@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { invalidArgument, ReadTimedOutError, type SocketError } from '../errors.js';
 import type { ReadOptions } from '../service.js';
 import { emptyArray } from '../util/empty-array.js';

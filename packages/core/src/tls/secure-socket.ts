@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { invalidArgument } from '../errors.js';
 import { describeValue, optional, validateBoolean, validateKeys, validateObject, validateTimeout } from '../validate.js';
 

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import diagnostics from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
 import { framed, lines, type Caller, type Client, type ClientConfig, type Listener, type ListenerConfig, type Service, type TcpTransport } from '@sock/core';
