@@ -125,6 +125,31 @@ describe('the order of the service contract', () => {
     expect(wire.text).toBe('y');
   });
 
+  it('each async resource that rejects is named in its HANDLER_FAILED, one after another on the same connection', async () => {
+    const failures: string[] = [];
+    const { connection, wire } = accepted({
+      async onConnect() {
+        throw new Error('connect');
+      },
+      async onBytes(_, data) {
+        throw new Error(data.toString());
+      },
+      async onError(_, error) {
+        failures.push(error.message);
+      },
+    });
+    connection[kOpen]();
+    wire.data('one');
+    await flush(10);
+    wire.data('two');
+    await flush(10);
+    expect(failures).toEqual([
+      'service resource onConnect failed on connection 192.0.2.7:50000',
+      'service resource onBytes failed on connection 192.0.2.7:50000',
+      'service resource onBytes failed on connection 192.0.2.7:50000',
+    ]);
+  });
+
   it('a resource that lets the connection\'s own fault escape is that fault, once — not HANDLER_FAILED, and no warning', async () => {
     const errors: SocketError[] = [];
     const warning = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
@@ -218,6 +243,30 @@ describe('pull delivery (onReadReady)', () => {
     wire.data('y');
     await flush(20);
     expect(runs).toBe(2);
+  });
+
+  it('an async run that reads nothing waits for new data; a run during which data arrived runs again', async () => {
+    let runs = 0;
+    const gate = deferred();
+    const { connection, wire } = accepted({
+      async onReadReady() {
+        if (runs++ === 1) await gate.promise;
+        else await Promise.resolve();
+      },
+    });
+    connection[kOpen]();
+    wire.data('x');
+    await flush(20);
+    expect(runs).toBe(1); // read nothing, nothing new: stalled
+    wire.data('y');
+    await flush(20);
+    expect(runs).toBe(2); // new data: runs again, and waits at the gate
+    wire.data('z'); // arrives while the second run is still going
+    gate.resolve();
+    await flush(20);
+    expect(runs).toBe(3); // read nothing, but data arrived meanwhile: once more, then stalled
+    await flush(20);
+    expect(runs).toBe(3);
   });
 
   it('after a fault the service hears of it through onError, not through an end-of-stream run', async () => {

@@ -127,8 +127,12 @@ export interface ConnectionHooks {
   idle(connection: Connection): boolean;
   /** The push fast path: call `resource(caller, arg)` right now, from inside the wire's event. */
   deliverNow(connection: Connection, resource: string, arg: unknown): void;
-  /** Calls a resource; true when it returned a promise (the connection is busy until it settles). */
-  invoke(connection: Connection, resource: string, arg?: unknown, settled?: () => void): boolean;
+  /**
+   * Calls a resource; true when it returned a promise (the connection is busy until it settles).
+   * `settled(connection, noted)` runs once the resource is done, synchronously or not: a function
+   * made once, with what it needs (`noted`) passed back, so that a run makes no closure.
+   */
+  invoke(connection: Connection, resource: string, arg?: unknown, settled?: Settled, noted?: number): boolean;
   queue(connection: Connection): ReadQueue | undefined;
   enqueue(connection: Connection, chunk: Buffer): void;
   has(connection: Connection, mark: number): boolean;
@@ -143,6 +147,26 @@ export interface ConnectionHooks {
   fail(connection: Connection, error: SocketError): void;
   /** `host:port` of the peer. */
   peer(connection: Connection): string;
+}
+
+/**
+ * What a delivery runs when a resource it invoked is done (see {@link ConnectionHooks.invoke}).
+ *
+ * @example
+ * ```ts
+ * const settled: Settled = (connection, before) => console.log(hooks.queue(connection)!.consumed - before);
+ * ```
+ */
+export type Settled = (connection: Connection, noted: number) => void;
+
+// The resource a connection is waiting for. Made on the first resource that returns a promise and
+// reused for every later one, so that a run allocates no closure for its promise's callbacks.
+interface Running {
+  resource: string;
+  settled: Settled | undefined;
+  noted: number;
+  readonly fulfilled: () => void;
+  readonly rejected: (error: unknown) => void;
 }
 
 /** @internal */
@@ -221,7 +245,7 @@ export class Connection implements Caller, WireHandler {
     hooks = {
       idle: (c) => (c.#marks & (BUSY | PUMPING | CONNECT_DUE | UNOPENED)) === 0 && (c.#queue === undefined || c.#queue.length === 0),
       deliverNow: (c, resource, arg) => c.#deliverNow(resource, arg),
-      invoke: (c, resource, arg, settled) => c.#invoke(resource, arg, settled),
+      invoke: (c, resource, arg, settled, noted) => c.#invoke(resource, arg, settled, noted),
       queue: (c) => c.#queue,
       enqueue: (c, chunk) => c.#readQueue().push(chunk),
       has: (c, mark) => (c.#marks & mark) !== 0,
@@ -243,6 +267,7 @@ export class Connection implements Caller, WireHandler {
   #queue: ReadQueue | undefined;
   #id: string | undefined;
   #rare: Rare | undefined;
+  #running: Running | undefined;
 
   /** Without a wire the connection starts out `connecting`; its owner attaches one once dialled. */
   constructor(options: ConnectionOptions, wire?: Wire) {
@@ -828,11 +853,11 @@ export class Connection implements Caller, WireHandler {
   }
 
   // Calls a resource. True when it returned a promise (the connection is busy until it settles).
-  #invoke(resource: string, arg?: unknown, settled?: () => void): boolean {
+  #invoke(resource: string, arg?: unknown, settled?: Settled, noted = 0): boolean {
     const service = this.#options.service!;
     const fn = (service as unknown as Record<string, ((...args: unknown[]) => unknown) | undefined>)[resource];
     if (fn === undefined) {
-      settled?.();
+      settled?.(this, noted);
       return false;
     }
     let result: unknown;
@@ -840,27 +865,39 @@ export class Connection implements Caller, WireHandler {
       result = arg === undefined ? fn.call(service, this) : fn.call(service, this, arg);
     } catch (error) {
       this.#failed(resource, error);
-      settled?.();
+      settled?.(this, noted);
       return false;
     }
     if (!isThenable(result)) {
-      settled?.();
+      settled?.(this, noted);
       return false;
     }
     this.#marks |= BUSY;
-    result.then(
-      () => this.#settle(settled),
-      (error: unknown) => {
-        this.#failed(resource, error);
-        this.#settle(settled);
+    const running = (this.#running ??= {
+      resource: '',
+      settled: undefined,
+      noted: 0,
+      fulfilled: () => this.#settle(),
+      rejected: (error: unknown) => {
+        this.#failed(this.#running!.resource, error);
+        this.#settle();
       },
-    );
+    });
+    running.resource = resource;
+    running.settled = settled;
+    running.noted = noted;
+    result.then(running.fulfilled, running.rejected);
     return true;
   }
 
-  #settle(settled: (() => void) | undefined): void {
+  #settle(): void {
     this.#marks &= ~BUSY;
-    settled?.();
+    const running = this.#running!;
+    const settled = running.settled;
+    if (settled !== undefined) {
+      running.settled = undefined;
+      settled(this, running.noted);
+    }
     // Chunks held back while the resource ran may let the wire flow again.
     if ((this.#marks & PAUSED) !== 0) this.#flow();
     this.#pump();

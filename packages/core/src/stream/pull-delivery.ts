@@ -8,6 +8,12 @@ const ARRIVED = DELIVERY_MARK_B;
 // The run at end of stream (where read() resolves empty) has happened.
 const END_DISPATCHED = DELIVERY_MARK_C;
 
+// After a run: one that read nothing (`before`: the queue's progress counter when it started) while
+// nothing new arrived waits for new data.
+function stallIfIdle(connection: Connection, before: number): void {
+  if (hooks.queue(connection)!.consumed === before && !hooks.has(connection, ARRIVED)) hooks.mark(connection, STALLED);
+}
+
 /**
  * Pull style, `onReadReady(caller)` + `caller.read()`: runs while unread data is waiting and the
  * last run made progress (a run that read nothing waits for new data — no spinning), and once
@@ -37,11 +43,8 @@ export const pullDelivery: Delivery = Object.freeze<Delivery>({
   next(connection: Connection): boolean {
     const queue = hooks.queue(connection);
     if (queue !== undefined && queue.length > 0 && !hooks.has(connection, STALLED)) {
-      const before = queue.consumed;
       hooks.unmark(connection, ARRIVED);
-      hooks.invoke(connection, 'onReadReady', undefined, () => {
-        if (queue.consumed === before && !hooks.has(connection, ARRIVED)) hooks.mark(connection, STALLED);
-      });
+      hooks.invoke(connection, 'onReadReady', undefined, stallIfIdle, queue.consumed);
       return true;
     }
     if (hooks.streamOver(connection) && !hooks.has(connection, END_DISPATCHED) && !hooks.faulted(connection)) {
