@@ -893,11 +893,7 @@ export class Connection implements Caller, WireHandler {
   #settle(): void {
     this.#marks &= ~BUSY;
     const running = this.#running!;
-    const settled = running.settled;
-    if (settled !== undefined) {
-      running.settled = undefined;
-      settled(this, running.noted);
-    }
+    running.settled?.(this, running.noted);
     // Chunks held back while the resource ran may let the wire flow again.
     if ((this.#marks & PAUSED) !== 0) this.#flow();
     this.#pump();
